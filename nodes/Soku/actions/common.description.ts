@@ -1,0 +1,190 @@
+/**
+ * Parameters every operation shares: how errors are routed, the retry policy's numbers and options.
+ * Defaults equal the documented Soku policy.
+ */
+import type { INodeProperties } from 'n8n-workflow';
+
+import { ERROR_TABLE, codesForOperation } from '../errors/errorTable';
+import { DEFAULT_RETRY_SETTINGS } from '../policy/retry';
+import { ENDPOINTS } from '../transport/endpoints';
+import { OPERATIONS } from './operations';
+
+const CODE_OPTIONS = ERROR_TABLE.map((row) => ({
+	name: row.code,
+	value: row.code,
+	description: `${row.httpStatus}: ${row.meaning}`,
+}));
+
+export const errorRoutingProperties: INodeProperties[] = [
+	{
+		displayName: 'Error Routing',
+		name: 'errorRouting',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'One Output per Error Code',
+				value: 'perCode',
+				description: 'Success, one branch per chosen Soku error code, then Other Error',
+			},
+			{
+				name: 'One Output per Error Category',
+				value: 'perCategory',
+				description: 'Success, invalid_request_error, authentication_error, api_error, Other Error',
+			},
+			{ name: 'Single Error Output', value: 'single', description: 'Success and one Error branch' },
+			{
+				name: 'Stop the Workflow',
+				value: 'stop',
+				description: 'Fail the node with the Soku code and request ID (honours the node\'s On Error setting)',
+			},
+		],
+		default: 'perCode',
+		description:
+			'Where items go when Soku answers with an error after the retry policy is done. Errors are data on their branch (json.sokuError), so they stay there under every On Error setting.',
+	},
+	// One "Error Branches" parameter per operation, so the default is the codes that operation can return.
+	...OPERATIONS.map(
+		(op): INodeProperties => ({
+			displayName: 'Error Branches',
+			name: 'errorCodes',
+			type: 'multiOptions',
+			noDataExpression: true,
+			options: CODE_OPTIONS,
+			default: codesForOperation(op.id),
+			description:
+				'Error codes that get their own output, in the fixed order of the Soku error table. Codes not chosen, network errors and unknown codes go to Other Error.',
+			displayOptions: { show: { resource: [op.resource], operation: [op.operation], errorRouting: ['perCode'] } },
+		}),
+	),
+	{
+		displayName:
+			'Retries happen per item inside this node (Retry-After, backoff, idempotency keys). Keep the node setting "Retry On Fail" off: it re-runs every item of the node.',
+		name: 'retryNotice',
+		type: 'notice',
+		default: '',
+	},
+];
+
+const idempotentOperations = OPERATIONS.filter((op) => ENDPOINTS[op.id].idempotencyKey);
+
+export const retryProperties: INodeProperties[] = [
+	{
+		displayName: 'Retry',
+		name: 'retry',
+		type: 'collection',
+		placeholder: 'Change Retry Setting',
+		default: {},
+		description: 'Per-item retry policy. The defaults follow Soku\'s documented policy.',
+		options: [
+			{
+				displayName: 'Initial Backoff (Seconds)',
+				name: 'initialDelaySeconds',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: DEFAULT_RETRY_SETTINGS.initialDelayMs / 1000,
+				description: 'First backoff delay; it doubles on each retry (with random jitter)',
+			},
+			{
+				displayName: 'Max Backoff (Seconds)',
+				name: 'maxDelaySeconds',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: DEFAULT_RETRY_SETTINGS.maxDelayMs / 1000,
+				description: 'Upper bound of a single backoff delay',
+			},
+			{
+				displayName: 'Max Rate-Limit Retries',
+				name: 'maxRateLimitRetries',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: DEFAULT_RETRY_SETTINGS.maxRateLimitRetries,
+				description: 'How many times an item may wait out rate_limit_exceeded before going to its branch',
+			},
+			{
+				displayName: 'Max Rate-Limit Wait (Seconds)',
+				name: 'maxRateLimitWaitSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: DEFAULT_RETRY_SETTINGS.maxRateLimitWaitMs / 1000,
+				description:
+					'If Soku asks to wait longer than this, the item goes to rate_limit_exceeded at once (with details.retryAfter) so a Wait node can take over instead of blocking the worker',
+			},
+			{
+				displayName: 'Max Server-Error Retries',
+				name: 'maxServerRetries',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: DEFAULT_RETRY_SETTINGS.maxServerRetries,
+				description:
+					'Retries after internal_error, post_creation_failed, dispatch_failed, other 5xx answers and network errors',
+			},
+			{
+				displayName: 'Retry Only Failed Platforms',
+				name: 'retryFailedPlatformsOnly',
+				type: 'boolean',
+				default: DEFAULT_RETRY_SETTINGS.retryFailedPlatformsOnly,
+				description:
+					'Whether dispatch_failed is retried for the failed platforms only (the others are already live). Off: such items go to dispatch_failed at once; the node never resends every platform.',
+			},
+		],
+	},
+];
+
+export const optionsProperties: INodeProperties[] = [
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Idempotency Key',
+				name: 'idempotencyKey',
+				type: 'string',
+				default: '',
+				placeholder: '={{ $json.id }}',
+				description:
+					'Unique key per logical post/upload/transcription, reused on retries so nothing happens twice. Empty: derived from the execution, node and item. Never give two different items the same key.',
+				displayOptions: {
+					show: {
+						'/resource': [...new Set(idempotentOperations.map((op) => op.resource))],
+						'/operation': [...new Set(idempotentOperations.map((op) => op.operation))],
+					},
+				},
+			},
+			{
+				displayName: 'Keep Input Data on Error Items',
+				name: 'keepInputData',
+				type: 'boolean',
+				default: true,
+				description: 'Whether error items carry the input item\'s fields next to sokuError',
+			},
+			{
+				displayName: 'Pace Requests to Rate Limits',
+				name: 'pacing',
+				type: 'boolean',
+				default: true,
+				description:
+					"Whether to space requests to Soku's documented limits (e.g. posts: 30 per 60 s) and to its X-RateLimit headers, so large batches finish without 429 answers",
+			},
+			{
+				displayName: 'Rate-Limit Window (Seconds)',
+				name: 'pacingWindowSeconds',
+				type: 'number',
+				typeOptions: { minValue: 0.001, numberPrecision: 3 },
+				default: 60,
+				description: "Length of Soku's sliding rate-limit window. Keep 60 unless Soku tells you otherwise.",
+			},
+			{
+				displayName: 'Request Timeout (Seconds)',
+				name: 'timeoutSeconds',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 120,
+				description: 'How long to wait for one answer. A timed-out create is retried with the same idempotency key.',
+			},
+		],
+	},
+];

@@ -1,0 +1,231 @@
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+
+import {
+	ClientValidationError,
+	futureIsoTime,
+	httpUrlList,
+	oneOf,
+	optionalText,
+	requireHttpUrl,
+	requireText,
+} from '../../helpers/validation';
+import { idempotencyKeyFor } from '../common/idempotency';
+import { MEDIA_TYPES, PLATFORM_IDS, PLATFORM_OPTIONS, normalisePlatform } from '../common/platforms';
+import type { SokuOperation } from '../types';
+
+/** Platforms that cannot take a text-only post, and those that need text (REFERENCE §4.1, §8.2). */
+const NEEDS_MEDIA = ['instagram', 'tiktok', 'youtube', 'snapchat'];
+const NEEDS_TEXT = ['x', 'threads'];
+
+const properties: INodeProperties[] = [
+	{
+		displayName: 'Targets',
+		name: 'targets',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		placeholder: 'Add Target',
+		default: { target: [{ platform: 'x', accountId: '' }] },
+		required: true,
+		description:
+			'Where to publish. Leave Account ID empty to use the only connected account of a platform; set it when several accounts of that platform are connected.',
+		options: [
+			{
+				displayName: 'Target',
+				name: 'target',
+				values: [
+					{
+						displayName: 'Platform',
+						name: 'platform',
+						type: 'options',
+						options: PLATFORM_OPTIONS,
+						default: 'x',
+						description:
+							'Platform to publish to. Use an expression for "snapchat", which Soku lists but does not document for the API.',
+					},
+					{
+						displayName: 'Account ID',
+						name: 'accountId',
+						type: 'string',
+						default: '',
+						placeholder: 'e.g. ig_creator_main',
+						description:
+							"The platform's own account ID (Instagram user ID, TikTok open_id, YouTube channel ID). Required when more than one account of this platform is connected.",
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Media Type',
+		name: 'mediaType',
+		type: 'options',
+		options: [
+			{ name: 'Image', value: 'image', description: 'One or more images (several make a carousel)' },
+			{ name: 'Text', value: 'text', description: 'Text only (X, Threads, Facebook, LinkedIn)' },
+			{ name: 'Video', value: 'video', description: 'A single video' },
+		],
+		default: 'text',
+		description: 'The kind of post',
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		description:
+			'Caption or post body. Required for text posts and for X and Threads. Limits: X 280, Threads 500, Instagram and TikTok 2,200, LinkedIn 3,000, Facebook 5,000 characters.',
+	},
+	{
+		displayName: 'Video URL',
+		name: 'videoUrl',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://example.com/clip.mp4',
+		displayOptions: { show: { mediaType: ['video'] } },
+		hint: 'A public http(s) URL (MP4 H.264 recommended, up to 500 MB). To use a file from this workflow, upload it somewhere public first, or import it with Media > Import From URL.',
+		description: 'Public URL of the video',
+	},
+	{
+		displayName: 'Image URLs',
+		name: 'imageUrls',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://example.com/a.jpg, https://example.com/b.jpg',
+		displayOptions: { show: { mediaType: ['image'] } },
+		hint: 'Comma-separated public http(s) URLs, or an expression returning an array. JPEG, PNG or WebP up to 50 MB each.',
+		description: 'Public URLs of the images, in order',
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		options: [
+			{
+				displayName: 'Enable Repurposing',
+				name: 'enableRepurposing',
+				type: 'boolean',
+				default: false,
+				description: "Whether to run the account's automations (reposting, repurposing) for this post",
+			},
+			{
+				displayName: 'Extra Media URLs',
+				name: 'mediaUrls',
+				type: 'string',
+				default: '',
+				description:
+					"Sent as post.content.mediaUrls: Soku's general-purpose media list (comma-separated http(s) URLs or an array). Instagram needs at least one media URL.",
+			},
+			{
+				displayName: 'Instagram Trial Reel',
+				name: 'trialReel',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to publish Instagram Reels as trial reels (limited visibility). Only for video posts to Instagram; ignored elsewhere.',
+			},
+			{
+				displayName: 'Scheduled Time',
+				name: 'scheduledTime',
+				type: 'dateTime',
+				default: '',
+				description:
+					"When to publish, at least one minute from now. Leave empty to publish now. A time without an offset is read in the workflow's time zone.",
+			},
+		],
+	},
+];
+
+function targetsOf(raw: unknown): unknown[] {
+	const targets = (raw as IDataObject | undefined)?.target;
+	return Array.isArray(targets) ? targets : [];
+}
+
+export const createPost: SokuOperation = {
+	id: 'createPost',
+	resource: 'post',
+	operation: 'create',
+	name: 'Create',
+	action: 'Create a post',
+	description: 'Publish a post now or at a scheduled time to one or more platforms',
+	properties,
+	build(itemIndex, context) {
+		const mediaType = oneOf(
+			this.getNodeParameter('mediaType', itemIndex, 'text'),
+			MEDIA_TYPES,
+			'post.content.mediaType',
+			'Media Type',
+		);
+		const rawTargets = targetsOf(this.getNodeParameter('targets', itemIndex, {}));
+		if (rawTargets.length === 0) {
+			throw new ClientValidationError('post.content.platform', 'empty', 'Targets: add at least one platform to publish to');
+		}
+		const platform = rawTargets.map((raw, i) => {
+			const target = (raw ?? {}) as IDataObject;
+			const field = `post.content.platform[${i}].platform`;
+			const name = normalisePlatform(requireText(target.platform, field, `Targets #${i + 1} Platform`));
+			if (!(PLATFORM_IDS as readonly string[]).includes(name)) {
+				throw new ClientValidationError(
+					field,
+					'unknown_platform',
+					`Targets #${i + 1} Platform must be one of ${PLATFORM_IDS.join(', ')}, got "${String(target.platform).slice(0, 40)}"`,
+				);
+			}
+			const accountId = optionalText(target.accountId);
+			return accountId ? { platform: name, accountId } : name;
+		});
+		const names = platform.map((t) => (typeof t === 'string' ? t : t.platform));
+
+		const text = optionalText(this.getNodeParameter('text', itemIndex, ''));
+		const needsText = names.filter((n) => NEEDS_TEXT.includes(n));
+		if (!text && (mediaType === 'text' || needsText.length)) {
+			const why = mediaType === 'text' ? 'a text post' : needsText.join(' and ');
+			throw new ClientValidationError('post.content.text', 'required', `Text is required for ${why}`);
+		}
+
+		const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+		const content: IDataObject = { mediaType };
+		if (text) content.text = text;
+		if (mediaType === 'video') {
+			content.videoUrl = requireHttpUrl(this.getNodeParameter('videoUrl', itemIndex, ''), 'post.content.videoUrl', 'Video URL');
+		}
+		if (mediaType === 'image') {
+			const imageUrls = httpUrlList(this.getNodeParameter('imageUrls', itemIndex, ''), 'post.content.imageUrls', 'Image URL');
+			if (!imageUrls.length) {
+				throw new ClientValidationError('post.content.imageUrls', 'required', 'Image URLs: add at least one image URL for an image post');
+			}
+			content.imageUrls = imageUrls;
+		}
+		const mediaUrls = httpUrlList(additional.mediaUrls, 'post.content.mediaUrls', 'Extra Media URL');
+		if (mediaUrls.length) content.mediaUrls = mediaUrls;
+		if (mediaType === 'text') {
+			const textOnly = names.filter((n) => NEEDS_MEDIA.includes(n));
+			if (textOnly.length && !mediaUrls.length) {
+				throw new ClientValidationError(
+					'post.content.mediaType',
+					'unsupported_for_platform',
+					`${textOnly.join(', ')} cannot publish text-only posts: choose Media Type Image or Video`,
+				);
+			}
+		}
+		content.platform = platform;
+
+		const body: IDataObject = { post: { content } };
+		if (optionalText(additional.scheduledTime)) {
+			body.scheduledTime = futureIsoTime(additional.scheduledTime, 'scheduledTime', 'Scheduled Time', context.now, context.timeZone, 60_000);
+		}
+		if (additional.enableRepurposing !== undefined) body.enableRepurposing = additional.enableRepurposing === true;
+		if (additional.trialReel !== undefined) body.trial_reel = additional.trialReel === true;
+
+		return {
+			operation: 'createPost',
+			path: '/v1/posts',
+			body,
+			idempotencyKey: idempotencyKeyFor.call(this, itemIndex, context),
+		};
+	},
+};

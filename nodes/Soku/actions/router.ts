@@ -1,0 +1,255 @@
+/**
+ * The shared executor: for every input item, build the operation's request, run it through pacing and
+ * the retry policy, and put exactly one item on exactly one output with pairedItem set. Operations only
+ * say how an item becomes a request; routing, retries, error items and hints live here once.
+ */
+import { randomUUID } from 'crypto';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type JsonObject,
+} from 'n8n-workflow';
+
+import { clientValidationError, type SokuErrorInfo } from '../errors/classify';
+import { ERROR_ROWS_BY_CODE, type OperationId } from '../errors/errorTable';
+import { ClientValidationError } from '../helpers/validation';
+import { PacingRegistry, type WindowLimit } from '../policy/pacing';
+import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../policy/retry';
+import { configuredOutputNames, routeItem, type RoutingMode } from '../policy/route';
+import { ExecutionCancelledError, getRuntime } from '../policy/runtime';
+import { sendWithPolicy, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
+import { RunSummary } from '../policy/summary';
+import { getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
+import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
+import { deriveIdempotencyKey } from './common/idempotency';
+import { OPERATIONS_BY_KEY, operationKey } from './operations';
+import type { BuildContext, SokuOperation } from './types';
+import { OUTPUT_TABLE } from './versionDescription';
+
+/** Shared by every execution in this n8n process: one window per credential and endpoint. */
+export const pacingRegistry = new PacingRegistry();
+
+export interface SokuErrorJson extends IDataObject {
+	code: string;
+	type: string | null;
+	message: string;
+	httpStatus: number | null;
+	requestId: string | null;
+	timestamp: string | null;
+	details: IDataObject;
+	operation: OperationId;
+	attempts: number;
+	waitedMs: number;
+	source: 'api' | 'client' | 'network';
+	hint: string;
+}
+
+function numberOption(value: unknown, fallback: number): number {
+	const n = Number(value);
+	return value === undefined || value === '' || !Number.isFinite(n) || n < 0 ? fallback : n;
+}
+
+export function readRetrySettings(raw: IDataObject): RetrySettings {
+	const d = DEFAULT_RETRY_SETTINGS;
+	return {
+		maxServerRetries: Math.floor(numberOption(raw.maxServerRetries, d.maxServerRetries)),
+		maxRateLimitRetries: Math.floor(numberOption(raw.maxRateLimitRetries, d.maxRateLimitRetries)),
+		maxRateLimitWaitMs: numberOption(raw.maxRateLimitWaitSeconds, d.maxRateLimitWaitMs / 1000) * 1000,
+		initialDelayMs: numberOption(raw.initialDelaySeconds, d.initialDelayMs / 1000) * 1000,
+		maxDelayMs: numberOption(raw.maxDelaySeconds, d.maxDelayMs / 1000) * 1000,
+		retryFailedPlatformsOnly: raw.retryFailedPlatformsOnly === undefined ? d.retryFailedPlatformsOnly : raw.retryFailedPlatformsOnly === true,
+	};
+}
+
+export function hintFor(error: SokuErrorInfo, operation: OperationId): string {
+	const row = error.known ? ERROR_ROWS_BY_CODE.get(error.code) : undefined;
+	if (row) return row.hint(error.details, operation);
+	if (error.source === 'network') {
+		return error.code === 'timeout'
+			? 'Soku did not answer in time even after retries: check Soku\'s status, or raise Options > Request Timeout.'
+			: 'Soku could not be reached even after retries: check the Base URL in the credential and the network, then run again.';
+	}
+	return `Soku answered with "${error.code}", which this node does not know: check the message, and quote the requestId to Soku support if it persists.`;
+}
+
+export function sokuErrorJson(error: SokuErrorInfo, operation: OperationId, outcome?: Pick<ItemOutcome, 'attempts' | 'waitedMs'>): SokuErrorJson {
+	return {
+		code: error.code,
+		type: error.type,
+		message: error.message,
+		httpStatus: error.httpStatus,
+		requestId: error.requestId,
+		timestamp: error.timestamp,
+		details: error.details,
+		operation,
+		attempts: outcome?.attempts ?? 0,
+		waitedMs: outcome?.waitedMs ?? 0,
+		source: error.source,
+		hint: hintFor(error, operation),
+	};
+}
+
+function isToolExecution(context: IExecuteFunctions): boolean {
+	const fn = (context as { isToolExecution?: () => boolean }).isToolExecution;
+	if (typeof fn === 'function') {
+		try {
+			if (fn.call(context)) return true;
+		} catch {
+			// Older n8n: fall through to the node type check.
+		}
+	}
+	return context.getNode().type.endsWith('Tool');
+}
+
+function runIndexOf(context: IExecuteFunctions): number {
+	try {
+		return context.getWorkflowDataProxy(0).$runIndex;
+	} catch {
+		return 0;
+	}
+}
+
+function successJson(body: unknown, outcome: ItemOutcome): IDataObject {
+	const json: IDataObject =
+		body !== null && typeof body === 'object' && !Array.isArray(body)
+			? { ...(body as IDataObject) }
+			: body === undefined || body === '' ? { success: true } : { data: body as IDataObject[] };
+	if (outcome.dispatch) {
+		// A dispatch_failed was retried for some platforms: say which platform went out on which attempt.
+		json.postSubmissionIds = outcome.dispatch.postSubmissionIds;
+		json.deliveries = outcome.dispatch.delivered as unknown as IDataObject[];
+	}
+	return json;
+}
+
+/** One item: a request built from its parameters (or a client-side validation_error), then sent. */
+async function runItem(
+	this: IExecuteFunctions,
+	operation: SokuOperation,
+	itemIndex: number,
+	settings: RetrySettings,
+	context: BuildContext,
+	deps: SendDependencies,
+): Promise<{ outcome: ItemOutcome; request?: SokuRequest }> {
+	let request: SokuRequest;
+	try {
+		request = operation.build.call(this, itemIndex, context);
+	} catch (error) {
+		if (!(error instanceof ClientValidationError)) throw error;
+		const outcome: ItemOutcome = {
+			ok: false,
+			error: clientValidationError(error.field, error.reason, error.message),
+			attempts: 0,
+			waitedMs: 0,
+			pacedMs: 0,
+			rateLimitWaits: 0,
+			rateLimitWaitedMs: 0,
+			retriedCodes: [],
+		};
+		return { outcome };
+	}
+	const outcome = await sendWithPolicy(request, settings, ENDPOINTS[operation.id].retrySafety, deps);
+	return { outcome, request };
+}
+
+export async function route(this: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const runtime = getRuntime();
+	const resource = this.getNodeParameter('resource', 0);
+	const operationName = this.getNodeParameter('operation', 0);
+	const operation = OPERATIONS_BY_KEY.get(operationKey(resource, operationName));
+	if (!operation) {
+		throw new NodeOperationError(this.getNode(), `Unknown operation "${String(operationName)}" for resource "${String(resource)}"`);
+	}
+	const endpoint = ENDPOINTS[operation.id];
+	const toolMode = isToolExecution(this);
+	const mode = this.getNodeParameter('errorRouting', 0, 'perCode') as RoutingMode;
+	const outputNames = toolMode
+		? ['Success']
+		: configuredOutputNames(
+				{ resource, operation: operationName, errorRouting: mode, errorCodes: mode === 'perCode' ? this.getNodeParameter('errorCodes', 0, undefined) : undefined },
+				OUTPUT_TABLE,
+			);
+	const outputs: INodeExecutionData[][] = outputNames.map(() => []);
+	const summary = new RunSummary();
+
+	const baseUrl = await getBaseUrl(this, endpoint.credential);
+	const credentialId = this.getNode().credentials?.[endpoint.credential]?.id ?? endpoint.credential;
+	const executionId = this.getExecutionId() || randomUUID();
+	const nodeId = this.getNode().id || this.getNode().name;
+	const runIndex = runIndexOf(this);
+	const signal = this.getExecutionCancelSignal();
+
+	for (let i = 0; i < items.length; i++) {
+		const pairedItem = { item: i };
+		try {
+			const options = this.getNodeParameter('options', i, {}) as IDataObject;
+			const settings = readRetrySettings(this.getNodeParameter('retry', i, {}) as IDataObject);
+			const timeoutMs = numberOption(options.timeoutSeconds, 120) * 1000;
+			const windowMs = numberOption(options.pacingWindowSeconds, 60) * 1000 || 60_000;
+			const limits: WindowLimit[] = [];
+			if (endpoint.perMinute) limits.push({ key: `${credentialId}|${baseUrl}|${endpoint.path}`, limit: endpoint.perMinute, windowMs });
+			limits.push({ key: `${credentialId}|${baseUrl}|tier`, limit: TIER_PER_MINUTE, windowMs });
+
+			const { outcome, request } = await runItem.call(this, operation, i, settings, {
+				now: runtime.now(),
+				timeZone: this.getTimezone(),
+				defaultIdempotencyKey: deriveIdempotencyKey([executionId, nodeId, runIndex, i]),
+			}, {
+				send: async (r) => await sendSokuRequest(this, baseUrl, r, timeoutMs, signal),
+				runtime,
+				signal,
+				pacing: options.pacing === false ? undefined : { registry: pacingRegistry, limits },
+			});
+			summary.add(outcome);
+
+			if (outcome.ok) {
+				const jsons = operation.toJson ? operation.toJson.call(this, outcome.body, i, request as SokuRequest) : [successJson(outcome.body, outcome)];
+				for (const json of jsons) outputs[0].push({ json, pairedItem });
+				continue;
+			}
+
+			const error = outcome.error!;
+			const sokuError = sokuErrorJson(error, operation.id, outcome);
+			const base = options.keepInputData === false ? {} : items[i].json;
+			const json: IDataObject = { ...base, sokuError };
+			if (toolMode) {
+				// Only output 0 reaches an AI agent: the error travels there as data it can read.
+				outputs[0].push({ json, pairedItem });
+				continue;
+			}
+			if (mode === 'stop') {
+				const apiError = new NodeApiError(this.getNode(), sokuError as unknown as JsonObject, {
+					message: `Soku ${error.code}: ${error.message}${error.requestId ? ` (requestId ${error.requestId})` : ''}`,
+					description: sokuError.hint,
+					httpCode: error.httpStatus !== null ? String(error.httpStatus) : undefined,
+					itemIndex: i,
+				});
+				if (!continueOnFail) throw apiError;
+				outputs[0].push({ json: { ...json, error: apiError.message }, error: apiError, pairedItem });
+				continue;
+			}
+			outputs[routeItem(error, mode, outputNames)].push({ json, binary: items[i].binary, pairedItem });
+		} catch (error) {
+			if (error instanceof ExecutionCancelledError) throw error;
+			if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+				if (!continueOnFail) throw error;
+				outputs[0].push({ json: { error: error.message }, error, pairedItem });
+				continue;
+			}
+			// A bug, not a Soku answer: n8n's own error handling (On Error setting) takes it.
+			const failure = new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+			if (!continueOnFail) throw failure;
+			outputs[0].push({ json: { error: failure.message }, error: failure, pairedItem });
+		}
+	}
+
+	const hints = summary.hints(this.getNode().retryOnFail === true);
+	if (hints.length && typeof this.addExecutionHints === 'function') {
+		this.addExecutionHints(...hints.map((message) => ({ message, type: 'info' as const, location: 'outputPane' as const })));
+	}
+	return outputs;
+}

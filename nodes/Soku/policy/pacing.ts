@@ -1,0 +1,103 @@
+/**
+ * Client-side pacing to Soku's sliding-window rate limits (REFERENCE §6), so a large batch finishes
+ * without 429s. Local windows count what this process sent; the X-RateLimit-* headers tell what the
+ * server counted for the same key (other n8n workers included), and the stricter of the two wins.
+ * Pure functions over a small state object; the clock is passed in.
+ */
+import { headerValue, type ResponseHeaders } from '../errors/classify';
+
+export interface WindowState {
+	/** Send times (ms) inside the current window, oldest first. */
+	sent: number[];
+	/** From the last response's headers: requests left, and when the window frees up again. */
+	serverRemaining?: number;
+	serverResetAt?: number;
+	serverObservedAt?: number;
+}
+
+export interface WindowLimit {
+	key: string;
+	limit: number;
+	windowMs: number;
+}
+
+export function newWindowState(): WindowState {
+	return { sent: [] };
+}
+
+/** How long to wait before one more request fits in the window. */
+export function pacingDelay(state: WindowState, limit: number, windowMs: number, now: number): number {
+	const sent = state.sent.filter((t) => t > now - windowMs);
+	let delay = 0;
+	if (sent.length >= limit) delay = sent[sent.length - limit] + windowMs - now;
+	if (state.serverRemaining !== undefined && state.serverResetAt !== undefined && state.serverResetAt > now) {
+		// Requests we sent after the server counted are not in its Remaining yet.
+		const sentSince = sent.filter((t) => t >= (state.serverObservedAt ?? now)).length;
+		if (state.serverRemaining - sentSince <= 0) delay = Math.max(delay, state.serverResetAt - now);
+	}
+	return Math.max(0, Math.ceil(delay));
+}
+
+export function recordSend(state: WindowState, windowMs: number, now: number): void {
+	state.sent = state.sent.filter((t) => t > now - windowMs);
+	state.sent.push(now);
+}
+
+/** X-RateLimit-Reset is Unix seconds in one source and an ISO time in another: accept both. */
+export function parseResetHeader(value: string | undefined, now: number): number | undefined {
+	if (value === undefined || value.trim() === '') return undefined;
+	const number = Number(value);
+	if (Number.isFinite(number)) {
+		// Unix seconds (or ms); a small number would be "seconds from now".
+		if (number > 1e12) return number;
+		if (number > 1e9) return number * 1000;
+		return now + number * 1000;
+	}
+	const date = Date.parse(value);
+	return Number.isNaN(date) ? undefined : date;
+}
+
+export function observeHeaders(state: WindowState, headers: ResponseHeaders, now: number): void {
+	const remaining = Number(headerValue(headers, 'x-ratelimit-remaining'));
+	const resetAt = parseResetHeader(headerValue(headers, 'x-ratelimit-reset'), now);
+	if (!Number.isFinite(remaining) || resetAt === undefined) return;
+	state.serverRemaining = remaining;
+	state.serverResetAt = resetAt;
+	state.serverObservedAt = now;
+}
+
+/**
+ * Windows shared by every execution in this n8n process, keyed by credential and endpoint, so two
+ * executions using one key pace together. Bounded: stale windows are dropped.
+ */
+export class PacingRegistry {
+	private readonly windows = new Map<string, WindowState>();
+
+	get(key: string): WindowState {
+		let state = this.windows.get(key);
+		if (!state) {
+			if (this.windows.size > 1000) this.windows.clear();
+			state = newWindowState();
+			this.windows.set(key, state);
+		}
+		return state;
+	}
+
+	/** Longest wait any of the windows needs. */
+	delayFor(limits: readonly WindowLimit[], now: number): number {
+		return Math.max(0, ...limits.map((l) => pacingDelay(this.get(l.key), l.limit, l.windowMs, now)));
+	}
+
+	recordSend(limits: readonly WindowLimit[], now: number): void {
+		for (const l of limits) recordSend(this.get(l.key), l.windowMs, now);
+	}
+
+	observe(limits: readonly WindowLimit[], headers: ResponseHeaders, now: number): void {
+		// The headers describe the tighter of endpoint and tier windows; apply them to the first (endpoint).
+		if (limits.length) observeHeaders(this.get(limits[0].key), headers, now);
+	}
+
+	clear(): void {
+		this.windows.clear();
+	}
+}

@@ -1,0 +1,80 @@
+/**
+ * Which outputs the node has and which output an item goes to. The output list is computed by one
+ * self-contained function that runs twice: inside n8n's expression engine (the node's dynamic
+ * `outputs`, so the canvas shows the branches) and inside execute() (so items land on the same indexes).
+ */
+import {
+	ERROR_CATEGORIES,
+	ERROR_TABLE,
+	OTHER_ERROR_OUTPUT,
+	codesForOperation,
+	type OperationId,
+} from '../errors/errorTable';
+import type { SokuErrorInfo } from '../errors/classify';
+
+export type RoutingMode = 'perCode' | 'perCategory' | 'single' | 'stop';
+export const ROUTING_MODES: readonly RoutingMode[] = ['perCode', 'perCategory', 'single', 'stop'];
+
+export interface OutputTable {
+	codes: string[];
+	categories: string[];
+	other: string;
+	/** "resource:operation" → codes that operation can return, in table order. */
+	operationCodes: Record<string, string[]>;
+}
+
+export interface OutputParameters {
+	resource?: unknown;
+	operation?: unknown;
+	errorRouting?: unknown;
+	errorCodes?: unknown;
+}
+
+/**
+ * Output names for the node's parameters. Runs in n8n's expression sandbox, so it is written in plain
+ * JavaScript with no imports, helpers or closures: n8n evaluates its source text.
+ */
+export function configuredOutputNames(parameters: OutputParameters, table: OutputTable): string[] {
+	const mode = parameters.errorRouting || 'perCode';
+	if (mode === 'stop') return ['Success'];
+	if (mode === 'single') return ['Success', 'Error'];
+	if (mode === 'perCategory') return ['Success'].concat(table.categories, [table.other]);
+	let chosen = parameters.errorCodes;
+	if (!Array.isArray(chosen)) {
+		chosen = table.operationCodes[String(parameters.resource) + ':' + String(parameters.operation)] || [];
+	}
+	const names = ['Success'];
+	for (let i = 0; i < table.codes.length; i++) {
+		if ((chosen as unknown[]).indexOf(table.codes[i]) !== -1) names.push(table.codes[i]);
+	}
+	names.push(table.other);
+	return names;
+}
+
+export function buildOutputTable(operations: ReadonlyArray<{ key: string; id: OperationId }>): OutputTable {
+	const operationCodes: Record<string, string[]> = {};
+	for (const { key, id } of operations) operationCodes[key] = codesForOperation(id);
+	return {
+		codes: ERROR_TABLE.map((row) => row.code),
+		categories: [...ERROR_CATEGORIES],
+		other: OTHER_ERROR_OUTPUT,
+		operationCodes,
+	};
+}
+
+/** The `outputs` expression of the node description. */
+export function outputsExpression(table: OutputTable): `={{${string}}}` {
+	return `={{(${configuredOutputNames.toString()})($parameter, ${JSON.stringify(table)}).map(function (name) { return { type: 'main', displayName: name }; })}}`;
+}
+
+/** Index of the output an error goes to, for the given output names (from configuredOutputNames). */
+export function routeItem(error: SokuErrorInfo, mode: RoutingMode, outputNames: readonly string[]): number {
+	if (mode === 'single') return 1;
+	const last = outputNames.length - 1;
+	if (mode === 'perCategory') {
+		const index = outputNames.indexOf(String(error.type));
+		return index > 0 ? index : last;
+	}
+	const index = error.known ? outputNames.indexOf(error.code) : -1;
+	return index > 0 ? index : last;
+}

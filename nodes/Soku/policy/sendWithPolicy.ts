@@ -1,0 +1,219 @@
+/**
+ * One item's request, carried through pacing, the retry policy and dispatch_failed platform retries.
+ * The I/O (send, sleep, clock) is passed in, so this loop is tested without HTTP or real time.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { classify, type ResponseHeaders, type SokuErrorInfo, type TransportResult } from '../errors/classify';
+import type { SokuRequest } from '../transport';
+import type { PacingRegistry, WindowLimit } from './pacing';
+import { retryDecision, type RetryHistory, type RetrySafety, type RetrySettings } from './retry';
+import type { Runtime } from './runtime';
+
+export interface PlatformDelivery {
+	platform: string;
+	accountId?: string;
+	/** 1 = the first request; higher = a dispatch_failed retry round. */
+	attempt: number;
+	postSubmissionId?: string;
+}
+
+export interface ItemOutcome {
+	ok: boolean;
+	body?: unknown;
+	error?: SokuErrorInfo;
+	/** Requests sent for this item. */
+	attempts: number;
+	/** Time spent waiting before retries (Retry-After and backoff), not counting pacing. */
+	waitedMs: number;
+	/** Time spent waiting for room in the rate-limit window before sending. */
+	pacedMs: number;
+	rateLimitWaits: number;
+	rateLimitWaitedMs: number;
+	/** Codes that were retried, once per retry. */
+	retriedCodes: string[];
+	/** createPost only: which platform was delivered by which attempt, and what still failed. */
+	dispatch?: { delivered: PlatformDelivery[]; failed: string[]; postSubmissionIds: string[] };
+}
+
+export interface SendDependencies {
+	send: (request: SokuRequest) => Promise<TransportResult>;
+	runtime: Runtime;
+	signal?: AbortSignal;
+	pacing?: { registry: PacingRegistry; limits: WindowLimit[] };
+}
+
+type Target = string | { platform?: unknown; accountId?: unknown };
+
+function targetsOf(body: IDataObject | undefined): Target[] {
+	const content = ((body?.post as IDataObject | undefined)?.content ?? {}) as IDataObject;
+	return Array.isArray(content.platform) ? (content.platform as Target[]) : [];
+}
+
+const platformName = (target: Target): string =>
+	String(typeof target === 'string' ? target : target.platform ?? '').toLowerCase();
+
+function withTargets(request: SokuRequest, targets: Target[], round: number): SokuRequest {
+	const body = request.body as IDataObject;
+	const post = body.post as IDataObject;
+	const content = post.content as IDataObject;
+	return {
+		...request,
+		body: { ...body, post: { ...post, content: { ...content, platform: targets } } },
+		// Its own key per round: a different body under the first key would be an idempotency_conflict.
+		idempotencyKey: request.idempotencyKey ? `${request.idempotencyKey}-platforms-r${round}` : undefined,
+	};
+}
+
+function responseHeaders(result: TransportResult): ResponseHeaders | undefined {
+	return result.kind === 'response' ? result.headers : undefined;
+}
+
+export async function sendWithPolicy(
+	initial: SokuRequest,
+	settings: RetrySettings,
+	safety: RetrySafety,
+	deps: SendDependencies,
+): Promise<ItemOutcome> {
+	const { runtime } = deps;
+	const outcome: ItemOutcome = {
+		ok: false,
+		attempts: 0,
+		waitedMs: 0,
+		pacedMs: 0,
+		rateLimitWaits: 0,
+		rateLimitWaitedMs: 0,
+		retriedCodes: [],
+	};
+	const history: RetryHistory = { serverRetries: 0, rateLimitRetries: 0 };
+	let request = initial;
+	let round = 1;
+	const isPost = initial.operation === 'createPost';
+	const delivered: PlatformDelivery[] = [];
+	const postSubmissionIds: string[] = [];
+	let sawDispatchFailure = false;
+
+	for (;;) {
+		if (deps.pacing) {
+			const delay = deps.pacing.registry.delayFor(deps.pacing.limits, runtime.now());
+			if (delay > 0) {
+				await runtime.sleep(delay, deps.signal);
+				outcome.pacedMs += delay;
+			}
+			deps.pacing.registry.recordSend(deps.pacing.limits, runtime.now());
+		}
+		outcome.attempts++;
+		const result = await deps.send(request);
+		const headers = responseHeaders(result);
+		if (deps.pacing && headers) deps.pacing.registry.observe(deps.pacing.limits, headers, runtime.now());
+		const classified = classify(result, runtime.now());
+
+		if (classified.ok) {
+			outcome.ok = true;
+			outcome.body = classified.body;
+			if (isPost && round > 1) {
+				const id = (classified.body as IDataObject | undefined)?.postSubmissionId;
+				if (typeof id === 'string') postSubmissionIds.push(id);
+				for (const target of targetsOf(request.body)) {
+					delivered.push(deliveryOf(target, round, typeof id === 'string' ? id : undefined));
+				}
+				outcome.dispatch = { delivered, failed: [], postSubmissionIds };
+			}
+			return outcome;
+		}
+
+		const error = classified.error;
+		if (isPost && error.code === 'dispatch_failed') {
+			sawDispatchFailure = true;
+			recordDispatch(error, request, round, delivered, postSubmissionIds);
+		}
+
+		const decision = retryDecision(error, history, settings, safety, runtime.random);
+		if (decision.action === 'route') {
+			outcome.error = sawDispatchFailure ? dispatchFailure(error, request, delivered) : error;
+			if (sawDispatchFailure) {
+				outcome.dispatch = {
+					delivered,
+					failed: platformList(outcome.error.details.failedPlatforms),
+					postSubmissionIds,
+				};
+			}
+			return outcome;
+		}
+
+		if (decision.kind === 'rateLimit') {
+			history.rateLimitRetries++;
+			outcome.rateLimitWaits++;
+			outcome.rateLimitWaitedMs += decision.delayMs;
+		} else {
+			history.serverRetries++;
+		}
+		outcome.retriedCodes.push(error.code);
+		if (decision.retryPlatforms) {
+			const failed = new Set(decision.retryPlatforms.map((p) => p.toLowerCase()));
+			round++;
+			request = withTargets(request, targetsOf(request.body).filter((t) => failed.has(platformName(t))), round);
+		}
+		await runtime.sleep(decision.delayMs, deps.signal);
+		outcome.waitedMs += decision.delayMs;
+	}
+}
+
+function deliveryOf(target: Target, attempt: number, postSubmissionId?: string): PlatformDelivery {
+	const delivery: PlatformDelivery = { platform: platformName(target), attempt };
+	if (typeof target !== 'string' && typeof target.accountId === 'string' && target.accountId) {
+		delivery.accountId = target.accountId;
+	}
+	if (postSubmissionId) delivery.postSubmissionId = postSubmissionId;
+	return delivery;
+}
+
+const platformList = (value: unknown): string[] =>
+	Array.isArray(value) ? value.map((p) => String(p).toLowerCase()) : [];
+
+/** A dispatch_failed answer: the post exists and its succeeded platforms are live. */
+function recordDispatch(
+	error: SokuErrorInfo,
+	request: SokuRequest,
+	round: number,
+	delivered: PlatformDelivery[],
+	postSubmissionIds: string[],
+): void {
+	const succeeded = new Set(platformList(error.details.succeededPlatforms));
+	const id = typeof error.details.postSubmissionId === 'string' ? error.details.postSubmissionId : undefined;
+	if (id) postSubmissionIds.push(id);
+	for (const target of targetsOf(request.body)) {
+		const name = platformName(target);
+		if (succeeded.has(name) && !delivered.some((d) => d.platform === name && d.attempt === round)) {
+			delivered.push(deliveryOf(target, round, id));
+		}
+	}
+}
+
+/**
+ * Once a dispatch_failed was seen the post exists, so the item ends on dispatch_failed whatever the
+ * last retry answered, reporting every platform delivered in any round and those still failing.
+ */
+function dispatchFailure(last: SokuErrorInfo, request: SokuRequest, delivered: PlatformDelivery[]): SokuErrorInfo {
+	const succeeded = [...new Set(delivered.map((d) => d.platform))];
+	const stillTargeted = targetsOf(request.body).map(platformName);
+	const failed = (last.code === 'dispatch_failed' ? platformList(last.details.failedPlatforms) : stillTargeted).filter(
+		(p) => !succeeded.includes(p),
+	);
+	const details: IDataObject = {
+		...last.details,
+		failedPlatforms: failed,
+		succeededPlatforms: succeeded,
+		deliveries: delivered as unknown as IDataObject[],
+	};
+	if (last.code === 'dispatch_failed') return { ...last, details };
+	details.lastErrorCode = last.code;
+	return {
+		...last,
+		code: 'dispatch_failed',
+		known: true,
+		type: 'api_error',
+		message: `Delivery to ${failed.join(', ')} failed; the retry for them ended with ${last.code}: ${last.message}`,
+		details,
+	};
+}

