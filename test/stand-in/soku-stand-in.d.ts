@@ -383,6 +383,8 @@ export interface StandInOptions {
 	logger?: (line: string) => void;
 	/** Key the Default tier by the first X-Forwarded-For address instead of the socket address. */
 	trustProxy?: boolean;
+	/** Keep only the newest N entries in `requests` (default: all). For long benchmarks. */
+	maxRecordedRequests?: number;
 	/** Initial fault configuration (see `faults()`). */
 	faults?: FaultOptions;
 }

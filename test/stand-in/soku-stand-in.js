@@ -383,6 +383,8 @@ async function startStandIn(options = {}) {
 	const state = emptyState();
 	let seq = 0;
 	const requests = [];
+	const maxRecorded = options.maxRecordedRequests ?? Infinity;
+	let scheduledQueue = []; // posts with status 'scheduled' (kept apart so the per-request check stays cheap)
 	let steps = [];
 	let faultCfg = null;
 	let faultRng = null;
@@ -472,6 +474,7 @@ async function startStandIn(options = {}) {
 
 	function seed() {
 		Object.assign(state, emptyState());
+		scheduledQueue = [];
 		state.templates = [...DEFAULT_TEMPLATES, ...(options.templates || [])];
 		for (const acc of clone(options.accounts || DEFAULT_ACCOUNTS)) addAccount(acc);
 		const tokens = options.firebaseTokens || DEFAULT_FIREBASE_TOKENS;
@@ -595,7 +598,8 @@ async function startStandIn(options = {}) {
 		if (route.auth === 'apiKey') {
 			const key = typeof h['soku-api-key'] === 'string' ? h['soku-api-key'].trim() : '';
 			if (!key || !key.startsWith('sk_live_')) return anon(401, 'unauthorized', 'Missing or invalid soku-api-key');
-			const rec2 = state.apiKeys.find((k) => k.hash === sha256(key));
+			const hash = sha256(key);
+			const rec2 = state.apiKeys.find((k) => k.hash === hash);
 			if (!rec2) return anon(401, 'unauthorized', 'Invalid API key');
 			if (rec2.status !== 'active') return anon(401, 'unauthorized', 'API key revoked');
 			const user = state.users[rec2.userId];
@@ -912,6 +916,7 @@ async function startStandIn(options = {}) {
 			createdAt: nowIso(),
 		};
 		state.posts.push(post);
+		if (scheduledAt !== null) scheduledQueue.push(post);
 		if (scheduledAt !== null) return { status: 201, body: { postSubmissionId: post.postSubmissionId } };
 
 		const outcome = dispatchPost(post);
@@ -959,14 +964,16 @@ async function startStandIn(options = {}) {
 
 	/** Delivers scheduled posts whose time has come (by the clock). Runs before every request too. */
 	function runDueScheduled() {
+		if (scheduledQueue.length === 0) return 0;
 		const now = nowMs();
 		let n = 0;
-		for (const post of state.posts) {
-			if (post.status === 'scheduled' && Date.parse(post.scheduledTime) <= now) {
-				dispatchPost(post);
-				n++;
-			}
-		}
+		scheduledQueue = scheduledQueue.filter((post) => {
+			if (post.status !== 'scheduled') return false;
+			if (Date.parse(post.scheduledTime) > now) return true;
+			dispatchPost(post);
+			n++;
+			return false;
+		});
 		return n;
 	}
 
@@ -1497,6 +1504,7 @@ async function startStandIn(options = {}) {
 		};
 		rec.ip = clientIp(rec, req);
 		requests.push(rec);
+		if (requests.length > maxRecorded) requests.splice(0, requests.length - maxRecorded);
 
 		const chunks = [];
 		try {

@@ -62,9 +62,14 @@ export function buildOutputTable(operations: ReadonlyArray<{ key: string; id: Op
 	};
 }
 
-/** The `outputs` expression of the node description. */
+/**
+ * The `outputs` expression of the node description. n8n's expression syntax ends at the first "}}", so
+ * braces that would meet (nested JSON, closing blocks) are spaced apart.
+ */
 export function outputsExpression(table: OutputTable): `={{${string}}}` {
-	return `={{(${configuredOutputNames.toString()})($parameter, ${JSON.stringify(table)}).map(function (name) { return { type: 'main', displayName: name }; })}}`;
+	const source = `(${configuredOutputNames.toString()})($parameter, ${JSON.stringify(table)}).map(function (name) { return { type: 'main', displayName: name }; })`;
+	const safe = source.replace(/\}(?=\})/g, '} ').replace(/\{(?=\{)/g, '{ ');
+	return `={{${safe}}}`;
 }
 
 /** Index of the output an error goes to, for the given output names (from configuredOutputNames). */

@@ -1,0 +1,18 @@
+import type { INodeExecutionData } from 'n8n-workflow';
+
+/** Every item of every output, with the output index it came out of. */
+export function allItems(outputs: INodeExecutionData[][] | undefined): Array<{ output: number; item: INodeExecutionData }> {
+	return (outputs ?? []).flatMap((items, output) => (items ?? []).map((item) => ({ output, item })));
+}
+
+/** pairedItem indexes per output, sorted: lets a test check "each input on exactly one output". */
+export function pairedIndexes(outputs: INodeExecutionData[][] | undefined): number[] {
+	return allItems(outputs)
+		.map(({ item }) => {
+			const paired = Array.isArray(item.pairedItem) ? item.pairedItem[0] : item.pairedItem;
+			return typeof paired === 'number' ? paired : (paired?.item ?? -1);
+		})
+		.sort((a, b) => a - b);
+}
+
+export const DEMO_KEY = 'sk_live_demo_active_0000000000000000';
