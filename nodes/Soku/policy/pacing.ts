@@ -12,7 +12,8 @@ export interface WindowState {
 	/** From the last response's headers: requests left, and when the window frees up again. */
 	serverRemaining?: number;
 	serverResetAt?: number;
-	serverObservedAt?: number;
+	/** Requests sent since those headers arrived: the server's Remaining does not count them yet. */
+	sentSinceObserved: number;
 }
 
 export interface WindowLimit {
@@ -22,7 +23,7 @@ export interface WindowLimit {
 }
 
 export function newWindowState(): WindowState {
-	return { sent: [] };
+	return { sent: [], sentSinceObserved: 0 };
 }
 
 /** How long to wait before one more request fits in the window. */
@@ -31,9 +32,7 @@ export function pacingDelay(state: WindowState, limit: number, windowMs: number,
 	let delay = 0;
 	if (sent.length >= limit) delay = sent[sent.length - limit] + windowMs - now;
 	if (state.serverRemaining !== undefined && state.serverResetAt !== undefined && state.serverResetAt > now) {
-		// Requests we sent after the server counted are not in its Remaining yet.
-		const sentSince = sent.filter((t) => t >= (state.serverObservedAt ?? now)).length;
-		if (state.serverRemaining - sentSince <= 0) delay = Math.max(delay, state.serverResetAt - now);
+		if (state.serverRemaining - state.sentSinceObserved <= 0) delay = Math.max(delay, state.serverResetAt - now);
 	}
 	return Math.max(0, Math.ceil(delay));
 }
@@ -41,6 +40,7 @@ export function pacingDelay(state: WindowState, limit: number, windowMs: number,
 export function recordSend(state: WindowState, windowMs: number, now: number): void {
 	state.sent = state.sent.filter((t) => t > now - windowMs);
 	state.sent.push(now);
+	state.sentSinceObserved++;
 }
 
 /** X-RateLimit-Reset is Unix seconds in one source and an ISO time in another: accept both. */
@@ -63,7 +63,7 @@ export function observeHeaders(state: WindowState, headers: ResponseHeaders, now
 	if (!Number.isFinite(remaining) || resetAt === undefined) return;
 	state.serverRemaining = remaining;
 	state.serverResetAt = resetAt;
-	state.serverObservedAt = now;
+	state.sentSinceObserved = 0;
 }
 
 /**
