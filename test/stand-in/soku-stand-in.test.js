@@ -555,6 +555,15 @@ describe('API keys (§4.9-4.11)', () => {
 		expect(JSON.stringify(s.state)).not.toContain(newKey);
 	});
 
+	test('a Firebase user without subscription gets keys that answer 403 "Subscription required"', async () => {
+		s.addFirebaseToken('token-new-user', 'user_new');
+		const created = await call(url, 'POST', '/v1/api-keys', { key: null, headers: { authorization: 'Bearer token-new-user' }, body: { name: 'k' } });
+		expect(created.status).toBe(201);
+		const e = expectEnvelope(await call(url, 'GET', '/v1/repurposeLinks', { key: created.json.apiKey }), 403, 'forbidden');
+		expect(e.message).toBe('Subscription required');
+		expect((await call(url, 'GET', '/v1/api-keys', { key: null, headers: { authorization: 'Bearer token-new-user' } })).json).toHaveLength(1);
+	});
+
 	test('name must be 1-100 characters; no body is fine', async () => {
 		expectEnvelope(await call(url, 'POST', '/v1/api-keys', { ...fb, body: { name: 'n'.repeat(101) } }), 400, 'validation_error', { field: 'name', reason: 'too_long' });
 		expectEnvelope(await call(url, 'POST', '/v1/api-keys', { ...fb, body: { name: '' } }), 400, 'validation_error', { field: 'name', reason: 'too_short' });
@@ -638,6 +647,14 @@ describe('rate limits (§6) under a fake clock', () => {
 		} finally {
 			await fast.close();
 		}
+	});
+
+	test('/v1/templates and /v1/media/render-og have separate counters', async () => {
+		s.configureRateLimits({ endpoints: { '/v1/templates': 1, '/v1/media/render-og': 1 } });
+		const body = { templateSlug: 'tweetImage' };
+		expect((await call(url, 'POST', '/v1/templates', { body })).status).toBe(200);
+		expectEnvelope(await call(url, 'POST', '/v1/templates', { body }), 429, 'rate_limit_exceeded', { retryAfter: 60, limit: 1, tier: 'premium' });
+		expect((await call(url, 'POST', '/v1/media/render-og', { body })).status).toBe(200);
 	});
 
 	test('rateLimits.enabled=false never answers 429', async () => {
