@@ -1,11 +1,32 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 
 import { route } from './actions/router';
-import { versionDescription } from './actions/versionDescription';
+import { versionCredentials, versionOutputs, versionProperties } from './actions/versionDescription';
 import { searchRepurposeLinks } from './methods/listSearch';
 
 export class Soku implements INodeType {
-	description: INodeTypeDescription = versionDescription;
+	description: INodeTypeDescription = {
+		displayName: 'Soku',
+		name: 'soku',
+		icon: { light: 'file:soku.svg', dark: 'file:soku.dark.svg' },
+		group: ['output'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+		description:
+			'Publish and schedule posts to TikTok, Instagram, YouTube, Threads and more with Soku; every Soku error code is its own output',
+		defaults: { name: 'Soku' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: versionOutputs,
+		credentials: versionCredentials,
+		properties: versionProperties,
+	};
 
 	methods = {
 		listSearch: { searchRepurposeLinks },

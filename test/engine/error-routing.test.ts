@@ -162,11 +162,11 @@ describe('Other Error', () => {
 			{ drop: 'before', times: 4 },
 		);
 		const result = await runSoku({
-			parameters: { ...post, errorCodes: ['missing_integrations'], retry: RETRY },
+			parameters: { ...post, errorCodesForPostCreate: ['missing_integrations'], retry: RETRY },
 			items: [{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }],
 			credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } },
 		});
-		const names = engineOutputNames({ ...post, errorCodes: ['missing_integrations'] });
+		const names = engineOutputNames({ ...post, errorCodesForPostCreate: ['missing_integrations'] });
 		expect(names).toEqual(['Success', 'missing_integrations', OTHER_ERROR_OUTPUT]);
 		const other = result.outputs?.[2] ?? [];
 		expect(other.map((i) => (i.json.sokuError as IDataObject).code)).toEqual(['insufficient_credits', 'bad_request', 'http_502', 'network_error']);
@@ -177,7 +177,7 @@ describe('Other Error', () => {
 	});
 
 	test('a chosen code outside the operation list still gets its branch, in table order', async () => {
-		const parameters = { ...post, errorCodes: ['rate_limit_exceeded', 'validation_error', 'insufficient_credits'] };
+		const parameters = { ...post, errorCodesForPostCreate: ['rate_limit_exceeded', 'validation_error', 'insufficient_credits'] };
 		expect(engineOutputNames(parameters)).toEqual(['Success', 'validation_error', 'insufficient_credits', 'rate_limit_exceeded', OTHER_ERROR_OUTPUT]);
 	});
 });

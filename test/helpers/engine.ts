@@ -19,6 +19,7 @@ import {
 	type INodeParameters,
 	type INodeType,
 	type INodeTypes,
+	type INodeTypeDescription,
 	type IRun,
 	type IWorkflowExecuteAdditionalData,
 	type WorkflowExecuteMode,
@@ -37,7 +38,7 @@ const ITEMS_TYPE = 'test.items';
 
 /** A start node that emits the items given in its parameter (what a Set/Code node would do). */
 class ItemsNode implements INodeType {
-	description = {
+	description: INodeTypeDescription = {
 		displayName: 'Items',
 		name: 'items',
 		group: ['input'],
@@ -46,7 +47,7 @@ class ItemsNode implements INodeType {
 		defaults: { name: 'Items' },
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [{ displayName: 'Items', name: 'items', type: 'json' as const, default: '[]' }],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -60,7 +61,7 @@ const soku = new Soku();
 const nodeTypeRegistry: Record<string, INodeType> = {
 	[SOKU_TYPE]: soku,
 	[SOKU_TOOL_TYPE]: soku,
-	[ITEMS_TYPE]: new ItemsNode() as unknown as INodeType,
+	[ITEMS_TYPE]: new ItemsNode(),
 };
 
 export const nodeTypes: INodeTypes = {

@@ -42,7 +42,7 @@ test('every documented endpoint but /v1/metrics/refresh has an operation with th
 		const spec = ENDPOINTS[e.id as never] as (typeof ENDPOINTS)['createPost'];
 		expect(spec.credential).toBe(e.auth === 'apiKey' ? 'sokuApi' : 'sokuAccountApi');
 		expect(spec.idempotencyKey).toBe(e.headers.some((h) => h.name === 'Idempotency-Key'));
-		expect(spec.inferred).toBe(e.inferred.includes('path'));
+		expect(spec.inferred).toBe((e.inferred as string[]).includes('path'));
 	}
 });
 

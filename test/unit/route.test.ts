@@ -17,11 +17,11 @@ test('output names per routing mode', () => {
 		'Success', 'validation_error', 'unauthorized', 'insufficient_credits', 'forbidden', 'not_found', 'idempotency_conflict', 'rate_limit_exceeded', 'internal_error', 'Other Error',
 	]);
 	// Chosen codes keep table order whatever the selection order.
-	expect(configuredOutputNames({ ...base, errorCodes: ['internal_error', 'unauthorized'] }, OUTPUT_TABLE)).toEqual(['Success', 'unauthorized', 'internal_error', 'Other Error']);
+	expect(configuredOutputNames({ ...base, errorCodesForTranscriptionCreate: ['internal_error', 'unauthorized'] }, OUTPUT_TABLE)).toEqual(['Success', 'unauthorized', 'internal_error', 'Other Error']);
 });
 
 test('routeItem: own branch, category, single, and Other for unknown or unchosen codes', () => {
-	const names = configuredOutputNames({ resource: 'post', operation: 'create', errorCodes: ['missing_integrations'] }, OUTPUT_TABLE);
+	const names = configuredOutputNames({ resource: 'post', operation: 'create', errorCodesForPostCreate: ['missing_integrations'] }, OUTPUT_TABLE);
 	expect(routeItem(err('missing_integrations', 'invalid_request_error'), 'perCode', names)).toBe(1);
 	expect(routeItem(err('forbidden', 'authentication_error'), 'perCode', names)).toBe(2);
 	expect(routeItem(err('missing_integrations', 'invalid_request_error', false), 'perCode', names)).toBe(2);

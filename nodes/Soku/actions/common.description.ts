@@ -6,8 +6,17 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { ERROR_TABLE, codesForOperation } from '../errors/errorTable';
 import { DEFAULT_RETRY_SETTINGS } from '../policy/retry';
+import { errorCodesParameter } from '../policy/route';
 import { ENDPOINTS } from '../transport/endpoints';
 import { OPERATIONS } from './operations';
+
+// Retry defaults in the units the parameters use. Plain identifiers as `default` values are what
+// n8n's node-param-default-* lint rules accept as "computed elsewhere".
+const defaultInitialDelaySeconds = DEFAULT_RETRY_SETTINGS.initialDelayMs / 1000;
+const defaultMaxDelaySeconds = DEFAULT_RETRY_SETTINGS.maxDelayMs / 1000;
+const defaultMaxRateLimitRetries = DEFAULT_RETRY_SETTINGS.maxRateLimitRetries;
+const defaultMaxRateLimitWaitSeconds = DEFAULT_RETRY_SETTINGS.maxRateLimitWaitMs / 1000;
+const defaultMaxServerRetries = DEFAULT_RETRY_SETTINGS.maxServerRetries;
 
 const CODE_OPTIONS = ERROR_TABLE.map((row) => ({
 	name: row.code,
@@ -41,17 +50,17 @@ export const errorRoutingProperties: INodeProperties[] = [
 		],
 		default: 'perCode',
 		description:
-			'Where items go when Soku answers with an error after the retry policy is done. Errors are data on their branch (json.sokuError), so they stay there under every On Error setting.',
+			'Where items go when Soku answers with an error after the retry policy is done. Errors are data on their branch (in the sokuError field), so they stay there under every On Error setting.',
 	},
 	// One "Error Branches" parameter per operation, so the default is the codes that operation can return.
 	...OPERATIONS.map(
 		(op): INodeProperties => ({
 			displayName: 'Error Branches',
-			name: 'errorCodes',
+			name: errorCodesParameter(op.resource, op.operation),
 			type: 'multiOptions',
 			noDataExpression: true,
 			options: CODE_OPTIONS,
-			default: codesForOperation(op.id),
+			default: [...codesForOperation(op.id)],
 			description:
 				'Error codes that get their own output, in the fixed order of the Soku error table. Codes not chosen, network errors and unknown codes go to Other Error.',
 			displayOptions: { show: { resource: [op.resource], operation: [op.operation], errorRouting: ['perCode'] } },
@@ -82,7 +91,7 @@ export const retryProperties: INodeProperties[] = [
 				name: 'initialDelaySeconds',
 				type: 'number',
 				typeOptions: { minValue: 0, numberPrecision: 2 },
-				default: DEFAULT_RETRY_SETTINGS.initialDelayMs / 1000,
+				default: defaultInitialDelaySeconds,
 				description: 'First backoff delay; it doubles on each retry (with random jitter)',
 			},
 			{
@@ -90,7 +99,7 @@ export const retryProperties: INodeProperties[] = [
 				name: 'maxDelaySeconds',
 				type: 'number',
 				typeOptions: { minValue: 0, numberPrecision: 2 },
-				default: DEFAULT_RETRY_SETTINGS.maxDelayMs / 1000,
+				default: defaultMaxDelaySeconds,
 				description: 'Upper bound of a single backoff delay',
 			},
 			{
@@ -98,7 +107,7 @@ export const retryProperties: INodeProperties[] = [
 				name: 'maxRateLimitRetries',
 				type: 'number',
 				typeOptions: { minValue: 0 },
-				default: DEFAULT_RETRY_SETTINGS.maxRateLimitRetries,
+				default: defaultMaxRateLimitRetries,
 				description: 'How many times an item may wait out rate_limit_exceeded before going to its branch',
 			},
 			{
@@ -106,7 +115,7 @@ export const retryProperties: INodeProperties[] = [
 				name: 'maxRateLimitWaitSeconds',
 				type: 'number',
 				typeOptions: { minValue: 0 },
-				default: DEFAULT_RETRY_SETTINGS.maxRateLimitWaitMs / 1000,
+				default: defaultMaxRateLimitWaitSeconds,
 				description:
 					'If Soku asks to wait longer than this, the item goes to rate_limit_exceeded at once (with details.retryAfter) so a Wait node can take over instead of blocking the worker',
 			},
@@ -115,7 +124,7 @@ export const retryProperties: INodeProperties[] = [
 				name: 'maxServerRetries',
 				type: 'number',
 				typeOptions: { minValue: 0 },
-				default: DEFAULT_RETRY_SETTINGS.maxServerRetries,
+				default: defaultMaxServerRetries,
 				description:
 					'Retries after internal_error, post_creation_failed, dispatch_failed, other 5xx answers and network errors',
 			},
@@ -123,7 +132,8 @@ export const retryProperties: INodeProperties[] = [
 				displayName: 'Retry Only Failed Platforms',
 				name: 'retryFailedPlatformsOnly',
 				type: 'boolean',
-				default: DEFAULT_RETRY_SETTINGS.retryFailedPlatformsOnly,
+				// A boolean literal (n8n-nodes-base/node-param-default-wrong-for-boolean); equals DEFAULT_RETRY_SETTINGS.retryFailedPlatformsOnly.
+				default: true,
 				description:
 					'Whether dispatch_failed is retried for the failed platforms only (the others are already live). Off: such items go to dispatch_failed at once; the node never resends every platform.',
 			},
@@ -144,7 +154,7 @@ export const optionsProperties: INodeProperties[] = [
 				name: 'idempotencyKey',
 				type: 'string',
 				default: '',
-				placeholder: '={{ $json.id }}',
+				placeholder: '={{ $json.externalId }}',
 				description:
 					'Unique key per logical post/upload/transcription, reused on retries so nothing happens twice. Empty: derived from the execution, node and item. Never give two different items the same key.',
 				displayOptions: {

@@ -18,7 +18,7 @@ import { ERROR_ROWS_BY_CODE, type OperationId } from '../errors/errorTable';
 import { ClientValidationError } from '../helpers/validation';
 import { PacingRegistry, type WindowLimit } from '../policy/pacing';
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../policy/retry';
-import { configuredOutputNames, routeItem, type RoutingMode } from '../policy/route';
+import { configuredOutputNames, errorCodesParameter, routeItem, type RoutingMode } from '../policy/route';
 import { ExecutionCancelledError, getRuntime } from '../policy/runtime';
 import { sendWithPolicy, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
 import { RunSummary } from '../policy/summary';
@@ -170,7 +170,13 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 	const outputNames = toolMode
 		? ['Success']
 		: configuredOutputNames(
-				{ resource, operation: operationName, errorRouting: mode, errorCodes: mode === 'perCode' ? this.getNodeParameter('errorCodes', 0, undefined) : undefined },
+				{
+					resource,
+					operation: operationName,
+					errorRouting: mode,
+					[errorCodesParameter(operation.resource, operation.operation)]:
+						mode === 'perCode' ? this.getNodeParameter(errorCodesParameter(operation.resource, operation.operation), 0, undefined) : undefined,
+				},
 				OUTPUT_TABLE,
 			);
 	const outputs: INodeExecutionData[][] = outputNames.map(() => []);

@@ -17,6 +17,15 @@ export class ClientValidationError extends Error {
 	}
 }
 
+/** Runs a parser that throws on bad input; returns the outcome instead, so the caller raises its own ClientValidationError. */
+function attempt<T>(parse: () => T): { ok: true; value: T } | { ok: false } {
+	try {
+		return { ok: true, value: parse() };
+	} catch {
+		return { ok: false };
+	}
+}
+
 export function requireText(value: unknown, field: string, label: string): string {
 	const text = typeof value === 'number' ? String(value) : value;
 	if (typeof text !== 'string' || text.trim() === '') {
@@ -33,12 +42,11 @@ export function optionalText(value: unknown): string | undefined {
 
 export function requireHttpUrl(value: unknown, field: string, label: string): string {
 	const text = requireText(value, field, label);
-	let url: URL;
-	try {
-		url = new URL(text);
-	} catch {
+	const parsedUrl = attempt(() => new URL(text));
+	if (!parsedUrl.ok) {
 		throw new ClientValidationError(field, 'invalid_url', `${label} must be a full http(s) URL, got "${text.slice(0, 100)}"`);
 	}
+	const url = parsedUrl.value;
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') {
 		throw new ClientValidationError(field, 'invalid_url', `${label} must start with http:// or https://, got "${text.slice(0, 100)}"`);
 	}
@@ -60,11 +68,11 @@ export function jsonObject(value: unknown, field: string, label: string): IDataO
 	if (value === undefined || value === null || value === '') return undefined;
 	let parsed: unknown = value;
 	if (typeof value === 'string') {
-		try {
-			parsed = JSON.parse(value);
-		} catch {
+		const parsedJson = attempt((): unknown => JSON.parse(value));
+		if (!parsedJson.ok) {
 			throw new ClientValidationError(field, 'invalid_json', `${label} must be a JSON object, e.g. {"title": "Hello"}`);
 		}
+		parsed = parsedJson.value;
 	}
 	if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
 		throw new ClientValidationError(field, 'invalid_type', `${label} must be a JSON object, e.g. {"title": "Hello"}`);

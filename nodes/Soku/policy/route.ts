@@ -21,13 +21,25 @@ export interface OutputTable {
 	other: string;
 	/** "resource:operation" → codes that operation can return, in table order. */
 	operationCodes: Record<string, string[]>;
+	/** "resource:operation" → name of that operation's "Error Branches" parameter. */
+	codeParameters: Record<string, string>;
 }
 
 export interface OutputParameters {
 	resource?: unknown;
 	operation?: unknown;
 	errorRouting?: unknown;
-	errorCodes?: unknown;
+	/** The operation's "Error Branches" parameter, under the name codeParameters gives. */
+	[errorCodesParameter: string]: unknown;
+}
+
+/**
+ * Each operation has its own "Error Branches" parameter (default: the codes it can return). One shared
+ * name would carry one operation's choice over to another when the user switches operation.
+ */
+export function errorCodesParameter(resource: string, operation: string): string {
+	const cap = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+	return `errorCodesFor${cap(resource)}${cap(operation)}`;
 }
 
 /**
@@ -39,10 +51,9 @@ export function configuredOutputNames(parameters: OutputParameters, table: Outpu
 	if (mode === 'stop') return ['Success'];
 	if (mode === 'single') return ['Success', 'Error'];
 	if (mode === 'perCategory') return ['Success'].concat(table.categories, [table.other]);
-	let chosen = parameters.errorCodes;
-	if (!Array.isArray(chosen)) {
-		chosen = table.operationCodes[String(parameters.resource) + ':' + String(parameters.operation)] || [];
-	}
+	const key = String(parameters.resource) + ':' + String(parameters.operation);
+	let chosen = parameters[table.codeParameters[key]];
+	if (!Array.isArray(chosen)) chosen = table.operationCodes[key] || [];
 	const names = ['Success'];
 	for (let i = 0; i < table.codes.length; i++) {
 		if ((chosen as unknown[]).indexOf(table.codes[i]) !== -1) names.push(table.codes[i]);
@@ -51,14 +62,21 @@ export function configuredOutputNames(parameters: OutputParameters, table: Outpu
 	return names;
 }
 
-export function buildOutputTable(operations: ReadonlyArray<{ key: string; id: OperationId }>): OutputTable {
+export function buildOutputTable(
+	operations: ReadonlyArray<{ resource: string; operation: string; id: OperationId }>,
+): OutputTable {
 	const operationCodes: Record<string, string[]> = {};
-	for (const { key, id } of operations) operationCodes[key] = codesForOperation(id);
+	const codeParameters: Record<string, string> = {};
+	for (const { resource, operation, id } of operations) {
+		operationCodes[`${resource}:${operation}`] = codesForOperation(id);
+		codeParameters[`${resource}:${operation}`] = errorCodesParameter(resource, operation);
+	}
 	return {
 		codes: ERROR_TABLE.map((row) => row.code),
 		categories: [...ERROR_CATEGORIES],
 		other: OTHER_ERROR_OUTPUT,
 		operationCodes,
+		codeParameters,
 	};
 }
 

@@ -95,6 +95,7 @@ export async function sendSokuRequest(
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 	};
+	let failure: unknown;
 	try {
 		const response = (await context.helpers.httpRequestWithAuthentication.call(
 			context,
@@ -108,7 +109,9 @@ export async function sendSokuRequest(
 			body: response.body,
 		};
 	} catch (error) {
-		if (signal?.aborted) throw new ExecutionCancelledError();
-		return networkFailure(error);
+		failure = error;
 	}
+	// A request aborted by the execution's cancel signal is a cancellation, not a network failure.
+	if (signal?.aborted) throw new ExecutionCancelledError();
+	return networkFailure(failure);
 }
