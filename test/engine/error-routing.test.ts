@@ -202,3 +202,30 @@ describe('default branches follow the operation', () => {
 		}
 	});
 });
+
+describe('error items', () => {
+	const post = { ...VALID_PARAMETERS.createPost, targets: { target: [{ platform: 'youtube', accountId: '' }] } };
+
+	test('keep the input json and binary by default', async () => {
+		const binary = { data: { data: Buffer.from('hello').toString('base64'), mimeType: 'text/plain', fileName: 'a.txt' } };
+		const result = await runSoku({
+			parameters: post,
+			items: [{ json: { caption: 'kept' }, binary }],
+			credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } },
+		});
+		const [landed] = allItems(result.outputs);
+		expect(landed.item.json.caption).toBe('kept');
+		expect((landed.item.json.sokuError as IDataObject).code).toBe('missing_integrations');
+		expect(landed.item.binary?.data?.fileName).toBe('a.txt');
+	});
+
+	test('"Keep Input Data on Error Items" off: only sokuError', async () => {
+		const result = await runSoku({
+			parameters: { ...post, options: { keepInputData: false } },
+			items: [{ caption: 'dropped' }],
+			credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } },
+		});
+		const [landed] = allItems(result.outputs);
+		expect(Object.keys(landed.item.json)).toEqual(['sokuError']);
+	});
+});
