@@ -20,7 +20,7 @@ import { PacingRegistry, type WindowLimit } from '../policy/pacing';
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../policy/retry';
 import { configuredOutputNames, errorCodesParameter, routeItem, type RoutingMode } from '../policy/route';
 import { ExecutionCancelledError, getRuntime } from '../policy/runtime';
-import { sendWithPolicy, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
+import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
 import { RunSummary } from '../policy/summary';
 import { getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
 import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
@@ -139,17 +139,7 @@ async function runItem(
 		request = operation.build.call(this, itemIndex, context);
 	} catch (error) {
 		if (!(error instanceof ClientValidationError)) throw error;
-		const outcome: ItemOutcome = {
-			ok: false,
-			error: clientValidationError(error.field, error.reason, error.message),
-			attempts: 0,
-			waitedMs: 0,
-			pacedMs: 0,
-			rateLimitWaits: 0,
-			rateLimitWaitedMs: 0,
-			retriedCodes: [],
-		};
-		return { outcome };
+		return { outcome: { ...emptyOutcome(), error: clientValidationError(error.field, error.reason, error.message) } };
 	}
 	const outcome = await sendWithPolicy(request, settings, ENDPOINTS[operation.id].retrySafety, deps);
 	return { outcome, request };

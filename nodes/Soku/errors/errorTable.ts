@@ -48,16 +48,10 @@ export interface ErrorCodeRow {
 }
 
 const ALL: readonly OperationId[] = OPERATION_IDS;
-const API_KEY_OPERATIONS: readonly OperationId[] = [
-	'createPost',
-	'uploadMedia',
-	'renderTemplate',
-	'renderOgAlias',
-	'transcribe',
-	'listRepurposeLinks',
-	'createRepurposeLink',
-	'deleteRepurposeLink',
-];
+/** Operations authenticated by an API key (the subscription gate applies to them, not to key management). */
+const API_KEY_OPERATIONS: readonly OperationId[] = OPERATION_IDS.filter(
+	(op) => op !== 'createApiKey' && op !== 'listApiKeys' && op !== 'revokeApiKey',
+);
 
 const list = (value: unknown): string => {
 	const names = Array.isArray(value) ? value.map(String).filter(Boolean) : [];

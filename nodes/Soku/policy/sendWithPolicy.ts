@@ -69,6 +69,11 @@ function responseHeaders(result: TransportResult): ResponseHeaders | undefined {
 	return result.kind === 'response' ? result.headers : undefined;
 }
 
+/** An outcome before anything happened (also what a client-side validation failure starts from). */
+export function emptyOutcome(): ItemOutcome {
+	return { ok: false, attempts: 0, waitedMs: 0, pacedMs: 0, rateLimitWaits: 0, rateLimitWaitedMs: 0, retriedCodes: [] };
+}
+
 export async function sendWithPolicy(
 	initial: SokuRequest,
 	settings: RetrySettings,
@@ -76,15 +81,7 @@ export async function sendWithPolicy(
 	deps: SendDependencies,
 ): Promise<ItemOutcome> {
 	const { runtime } = deps;
-	const outcome: ItemOutcome = {
-		ok: false,
-		attempts: 0,
-		waitedMs: 0,
-		pacedMs: 0,
-		rateLimitWaits: 0,
-		rateLimitWaitedMs: 0,
-		retriedCodes: [],
-	};
+	const outcome = emptyOutcome();
 	const history: RetryHistory = { serverRetries: 0, rateLimitRetries: 0 };
 	let request = initial;
 	let round = 1;
