@@ -104,9 +104,10 @@ describe('On Error setting', () => {
 		const result = await runSoku({ parameters, items: MIXED.slice(0, 2), credentials: credentials(), onError: 'continueErrorOutput' });
 		expect(result.outputs![0]).toHaveLength(1);
 		expect(result.outputs![1]).toHaveLength(1);
-		// n8n rewrites failed items to { error: message } (normalizeNodeErrors): the message carries the code.
 		expect(String(result.outputs![1][0].json.error)).toContain('missing_integrations');
 		expect(String(result.outputs![1][0].json.error)).toMatch(/requestId req_/);
+		expect((result.outputs![1][0].json.details as IDataObject).code).toBe('missing_integrations');
+		expect(result.outputs![1][0].json.text).toBe('needs youtube');
 	});
 });
 

@@ -69,8 +69,8 @@ export function hintFor(error: SokuErrorInfo, operation: OperationId): string {
 	if (row) return row.hint(error.details, operation);
 	if (error.source === 'network') {
 		return error.code === 'timeout'
-			? 'Soku did not answer in time even after retries: check Soku\'s status, or raise Options > Request Timeout.'
-			: 'Soku could not be reached even after retries: check the Base URL in the credential and the network, then run again.';
+			? 'Soku did not answer in time: check Soku\'s status, or raise Options > Request Timeout.'
+			: 'Soku could not be reached: check the Base URL in the credential and the network, then run again.';
 	}
 	return `Soku answered with "${error.code}", which this node does not know: check the message, and quote the requestId to Soku support if it persists.`;
 }
@@ -104,6 +104,14 @@ function isToolExecution(context: IExecuteFunctions): boolean {
 	return context.getNode().type.endsWith('Tool');
 }
 
+function instanceIdOf(context: IExecuteFunctions): string {
+	try {
+		return context.getInstanceId() ?? '';
+	} catch {
+		return '';
+	}
+}
+
 function runIndexOf(context: IExecuteFunctions): number {
 	try {
 		return context.getWorkflowDataProxy(0).$runIndex;
@@ -134,11 +142,17 @@ async function runItem(
 	context: BuildContext,
 	deps: SendDependencies,
 ): Promise<{ outcome: ItemOutcome; request?: SokuRequest }> {
-	let request: SokuRequest;
+	let request: SokuRequest | undefined;
+	let invalid: ClientValidationError | undefined;
 	try {
 		request = operation.build.call(this, itemIndex, context);
 	} catch (error) {
-		if (!(error instanceof ClientValidationError)) throw error;
+		// Anything but a validation failure is a bug: the caller's catch hands it to n8n.
+		if (!(error instanceof ClientValidationError)) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
+		invalid = error;
+	}
+	if (invalid || !request) {
+		const error = invalid ?? new ClientValidationError('request', 'invalid', 'The request could not be built');
 		return { outcome: { ...emptyOutcome(), error: clientValidationError(error.field, error.reason, error.message) } };
 	}
 	const outcome = await sendWithPolicy(request, settings, ENDPOINTS[operation.id].retrySafety, deps);
@@ -174,13 +188,14 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 
 	const baseUrl = await getBaseUrl(this, endpoint.credential);
 	const credentialId = this.getNode().credentials?.[endpoint.credential]?.id ?? endpoint.credential;
-	const executionId = this.getExecutionId() || randomUUID();
-	const nodeId = this.getNode().id || this.getNode().name;
+	// Instance and workflow make the default key unique beyond one n8n database's execution ids.
+	const keyScope = [instanceIdOf(this), this.getWorkflow().id ?? '', this.getExecutionId() || randomUUID(), this.getNode().id || this.getNode().name];
 	const runIndex = runIndexOf(this);
 	const signal = this.getExecutionCancelSignal();
 
 	for (let i = 0; i < items.length; i++) {
 		const pairedItem = { item: i };
+		let failure: unknown;
 		try {
 			const options = this.getNodeParameter('options', i, {}) as IDataObject;
 			const settings = readRetrySettings(this.getNodeParameter('retry', i, {}) as IDataObject);
@@ -193,7 +208,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 			const { outcome, request } = await runItem.call(this, operation, i, settings, {
 				now: runtime.now(),
 				timeZone: this.getTimezone(),
-				defaultIdempotencyKey: deriveIdempotencyKey([executionId, nodeId, runIndex, i]),
+				defaultIdempotencyKey: deriveIdempotencyKey([...keyScope, runIndex, i]),
 			}, {
 				send: async (r) => await sendSokuRequest(this, baseUrl, r, timeoutMs, signal),
 				runtime,
@@ -218,29 +233,34 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 				continue;
 			}
 			if (mode === 'stop') {
-				const apiError = new NodeApiError(this.getNode(), sokuError as unknown as JsonObject, {
-					message: `Soku ${error.code}: ${error.message}${error.requestId ? ` (requestId ${error.requestId})` : ''}`,
-					description: sokuError.hint,
-					httpCode: error.httpStatus !== null ? String(error.httpStatus) : undefined,
-					itemIndex: i,
-				});
-				if (!continueOnFail) throw apiError;
-				outputs[0].push({ json: { ...json, error: apiError.message }, error: apiError, pairedItem });
+				const message = `Soku ${error.code}: ${error.message}${error.requestId ? ` (requestId ${error.requestId})` : ''}`;
+				if (!continueOnFail) {
+					// Only what the user may see: n8n would turn a raw response (e.g. ECONNREFUSED) into stock text.
+					throw new NodeApiError(this.getNode(), { message, code: error.code } as JsonObject, {
+						message,
+						description: sokuError.hint,
+						httpCode: error.httpStatus !== null ? String(error.httpStatus) : undefined,
+						itemIndex: i,
+					});
+				}
+				// n8n's error-item shape (only error/message/details): n8n moves it to its Error output and
+				// merges the input fields in; `item.error` would make n8n replace the json with the message.
+				outputs[0].push({ json: { error: message, details: sokuError }, pairedItem });
 				continue;
 			}
 			outputs[routeItem(error, mode, outputNames)].push({ json, binary: items[i].binary, pairedItem });
 		} catch (error) {
-			if (error instanceof ExecutionCancelledError) throw error;
-			if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-				if (!continueOnFail) throw error;
-				outputs[0].push({ json: { error: error.message }, error, pairedItem });
-				continue;
-			}
-			// A bug, not a Soku answer: n8n's own error handling (On Error setting) takes it.
-			const failure = new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
-			if (!continueOnFail) throw failure;
-			outputs[0].push({ json: { error: failure.message }, error: failure, pairedItem });
+			failure = error;
 		}
+		if (failure === undefined) continue;
+		if (failure instanceof ExecutionCancelledError) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: i });
+		// A bug or an n8n error, not a Soku answer: n8n's own On Error setting decides.
+		const nodeError =
+			failure instanceof NodeApiError || failure instanceof NodeOperationError
+				? failure
+				: new NodeOperationError(this.getNode(), failure as Error, { itemIndex: i });
+		if (!continueOnFail) throw nodeError;
+		outputs[0].push({ json: { error: nodeError.message }, error: nodeError, pairedItem });
 	}
 
 	const hints = summary.hints(this.getNode().retryOnFail === true);

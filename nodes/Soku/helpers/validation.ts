@@ -53,10 +53,13 @@ export function requireHttpUrl(value: unknown, field: string, label: string): st
 	return text;
 }
 
-/** Accepts an array (from an expression) or a comma/newline separated string. */
+/**
+ * Accepts an array (from an expression) or a string of URLs separated by newlines or commas. A comma
+ * splits only where the next URL starts, since commas are legal inside URLs (e.g. w_400,h_400).
+ */
 export function splitList(value: unknown): string[] {
 	if (value === undefined || value === null || value === '') return [];
-	const parts = Array.isArray(value) ? value : String(value).split(/[\n,]/);
+	const parts = Array.isArray(value) ? value : String(value).split(/\n|,(?=\s*[a-z][a-z0-9+.-]*:)/i);
 	return parts.map((part) => (typeof part === 'string' ? part.trim() : part)).filter((p) => p !== '') as string[];
 }
 
@@ -125,6 +128,12 @@ export function futureIsoTime(value: unknown, field: string, label: string, now:
 	let instant = Date.parse(hasOffset ? normalised : `${normalised}Z`);
 	if (Number.isNaN(instant)) {
 		throw new ClientValidationError(field, 'invalid_format', `${label} is not a valid date-time: "${raw.slice(0, 40)}"`);
+	}
+	const [, y, mo, d, h, mi] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(normalised) ?? [];
+	const calendar = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi)));
+	// Date.parse rolls 2030-02-31 over to March: reject dates that do not exist instead of moving them.
+	if (calendar.getUTCMonth() !== Number(mo) - 1 || calendar.getUTCDate() !== Number(d) || Number(h) > 23 || Number(mi) > 59) {
+		throw new ClientValidationError(field, 'invalid_date', `${label} is not a real date-time: "${raw.slice(0, 40)}"`);
 	}
 	if (!hasOffset) {
 		try {

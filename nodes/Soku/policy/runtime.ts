@@ -27,12 +27,12 @@ async function cancellableSleep(ms: number, signal?: AbortSignal): Promise<void>
 	// Newer n8n-workflow versions export sleepWithAbort, which also clears the timer on abort.
 	const sleepWithAbort = (workflow as unknown as { sleepWithAbort?: SleepWithAbort }).sleepWithAbort;
 	if (signal && typeof sleepWithAbort === 'function') {
-		try {
-			await sleepWithAbort(ms, signal);
-		} catch (error) {
-			if (signal.aborted) throw new ExecutionCancelledError();
-			throw error;
-		}
+		const failure = await sleepWithAbort(ms, signal).then(
+			() => undefined,
+			(error: unknown) => error,
+		);
+		if (signal.aborted) throw new ExecutionCancelledError();
+		if (failure !== undefined) throw failure;
 		return;
 	}
 	if (!signal) return await workflow.sleep(ms);

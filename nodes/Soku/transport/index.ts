@@ -82,14 +82,16 @@ export async function sendSokuRequest(
 ): Promise<TransportResult> {
 	const endpoint = ENDPOINTS[request.operation];
 	const headers: IDataObject = { Accept: 'application/json' };
-	if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+	// n8n drops an empty body, so an empty object is sent as no body and without a Content-Type.
+	const body = request.body && Object.keys(request.body).length ? request.body : undefined;
+	if (body) headers['Content-Type'] = 'application/json';
 	if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
 	const options: IHttpRequestOptions = {
 		method: endpoint.method,
 		url: `${baseUrl}${request.path}`,
 		headers,
 		qs: request.qs,
-		body: request.body,
+		body,
 		json: true,
 		timeout: timeoutMs,
 		returnFullResponse: true,

@@ -81,22 +81,20 @@ const properties: INodeProperties[] = [
 		name: 'videoUrl',
 		type: 'string',
 		default: '',
-		required: true,
 		placeholder: 'https://example.com/clip.mp4',
 		displayOptions: { show: { mediaType: ['video'] } },
 		hint: 'A public http(s) URL (MP4 H.264 recommended, up to 500 MB). To use a file from this workflow, upload it somewhere public first, or import it with Media > Import From URL.',
-		description: 'Public URL of the video',
+		description: 'Public URL of the video (required for video posts)',
 	},
 	{
 		displayName: 'Image URLs',
 		name: 'imageUrls',
 		type: 'string',
 		default: '',
-		required: true,
 		placeholder: 'https://example.com/a.jpg, https://example.com/b.jpg',
 		displayOptions: { show: { mediaType: ['image'] } },
-		hint: 'Comma-separated public http(s) URLs, or an expression returning an array. JPEG, PNG or WebP up to 50 MB each.',
-		description: 'Public URLs of the images, in order',
+		hint: 'Public http(s) URLs separated by commas or new lines, or an expression returning an array. JPEG, PNG or WebP up to 50 MB each.',
+		description: 'Public URLs of the images, in order (at least one for image posts)',
 	},
 	{
 		displayName: 'Additional Fields',
@@ -154,8 +152,9 @@ export const createPost: SokuOperation = {
 	description: 'Publish a post now or at a scheduled time to one or more platforms',
 	properties,
 	build(itemIndex, context) {
+		const rawMediaType = this.getNodeParameter('mediaType', itemIndex, 'text');
 		const mediaType = oneOf(
-			this.getNodeParameter('mediaType', itemIndex, 'text'),
+			typeof rawMediaType === 'string' ? rawMediaType.trim().toLowerCase() : rawMediaType,
 			MEDIA_TYPES,
 			'post.content.mediaType',
 			'Media Type',
@@ -180,7 +179,9 @@ export const createPost: SokuOperation = {
 		});
 		const names = platform.map((t) => (typeof t === 'string' ? t : t.platform));
 
-		const text = optionalText(this.getNodeParameter('text', itemIndex, ''));
+		// Kept as typed (line breaks and spacing matter in captions); blank counts as missing.
+		const rawText = this.getNodeParameter('text', itemIndex, '');
+		const text = optionalText(rawText) === undefined ? undefined : String(rawText);
 		const needsText = names.filter((n) => NEEDS_TEXT.includes(n));
 		if (!text && (mediaType === 'text' || needsText.length)) {
 			const why = mediaType === 'text' ? 'a text post' : needsText.join(' and ');

@@ -71,8 +71,9 @@ export const createTranscription: SokuOperation = {
 			body.language = language.toLowerCase();
 		}
 		if (additional.model !== undefined) body.model = oneOf(additional.model, ['whisper-1'], 'model', 'Model');
-		if (additional.durationSeconds !== undefined && additional.durationSeconds !== 0) {
-			const seconds = Number(additional.durationSeconds);
+		const duration = optionalText(additional.durationSeconds);
+		if (duration !== undefined && Number(duration) !== 0) {
+			const seconds = Number(duration);
 			if (!Number.isFinite(seconds) || seconds < 0) {
 				throw new ClientValidationError('durationSeconds', 'invalid_value', `Duration (Seconds) must be a positive number, got "${String(additional.durationSeconds)}"`);
 			}
