@@ -5,6 +5,7 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { pacingRegistry } from '../../nodes/Soku/actions/router';
 import { ERROR_TABLE, OTHER_ERROR_OUTPUT, codesForOperation, type ErrorCodeRow, type OperationId } from '../../nodes/Soku/errors/errorTable';
 import { engineOutputNames, runSoku } from '../helpers/engine';
 import { useFakeRuntime, type FakeRuntime } from '../helpers/fakeRuntime';
@@ -49,6 +50,8 @@ afterAll(async () => {
 	await standIn.close();
 });
 beforeEach(() => {
+	// The virtual clock stands still between tests: start every test with empty pacing windows.
+	pacingRegistry.clear();
 	standIn.reset();
 	fake.sleeps.length = 0;
 });

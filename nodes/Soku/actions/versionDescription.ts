@@ -16,7 +16,8 @@ import { OPERATIONS, RESOURCES } from './operations';
 
 export const OUTPUT_TABLE = buildOutputTable(OPERATIONS);
 
-const byName = <T extends { name: string }>(a: T, b: T) => a.name.localeCompare(b.name);
+// Plain comparison: localeCompare would load ICU data at node load time (~7 ms).
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1);
 
 const resourceProperty: INodeProperties = {
 	displayName: 'Resource',

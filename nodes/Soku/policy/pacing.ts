@@ -14,6 +14,11 @@ export interface WindowState {
 	serverResetAt?: number;
 	/** Requests sent since those headers arrived: the server's Remaining does not count them yet. */
 	sentSinceObserved: number;
+	/**
+	 * The server had counted no more than this process sent in the window: the local window (exact to
+	 * the ms) already knows when a slot frees, so the Reset header (whole seconds, rounded up) is not needed.
+	 */
+	serverExplainedLocally?: boolean;
 }
 
 export interface WindowLimit {
@@ -31,7 +36,7 @@ export function pacingDelay(state: WindowState, limit: number, windowMs: number,
 	const sent = state.sent.filter((t) => t > now - windowMs);
 	let delay = 0;
 	if (sent.length >= limit) delay = sent[sent.length - limit] + windowMs - now;
-	if (state.serverRemaining !== undefined && state.serverResetAt !== undefined && state.serverResetAt > now) {
+	if (!state.serverExplainedLocally && state.serverRemaining !== undefined && state.serverResetAt !== undefined && state.serverResetAt > now) {
 		if (state.serverRemaining - state.sentSinceObserved <= 0) delay = Math.max(delay, state.serverResetAt - now);
 	}
 	return Math.max(0, Math.ceil(delay));
@@ -57,13 +62,30 @@ export function parseResetHeader(value: string | undefined, now: number): number
 	return Number.isNaN(date) ? undefined : date;
 }
 
-export function observeHeaders(state: WindowState, headers: ResponseHeaders, now: number): void {
+export function observeHeaders(state: WindowState, headers: ResponseHeaders, now: number, windowMs: number): void {
 	const remaining = Number(headerValue(headers, 'x-ratelimit-remaining'));
 	const resetAt = parseResetHeader(headerValue(headers, 'x-ratelimit-reset'), now);
 	if (!Number.isFinite(remaining) || resetAt === undefined) return;
 	state.serverRemaining = remaining;
 	state.serverResetAt = resetAt;
 	state.sentSinceObserved = 0;
+	const limit = Number(headerValue(headers, 'x-ratelimit-limit'));
+	const localCount = state.sent.filter((t) => t > now - windowMs).length;
+	state.serverExplainedLocally = Number.isFinite(limit) && limit - remaining <= localCount;
+}
+
+/**
+ * Once the answer is in: Soku counted the request when it arrived, no later than now, so the slot is
+ * kept until now + window (a send time would free it a little early); a 429 was not counted at all.
+ */
+export function settleSend(state: WindowState, sentAt: number, answeredAt: number, counted: boolean): void {
+	const index = state.sent.lastIndexOf(sentAt);
+	if (index === -1) return;
+	state.sent.splice(index, 1);
+	if (!counted) return;
+	let at = state.sent.length;
+	while (at > 0 && state.sent[at - 1] > answeredAt) at--;
+	state.sent.splice(at, 0, answeredAt);
 }
 
 /**
@@ -92,9 +114,11 @@ export class PacingRegistry {
 		for (const l of limits) recordSend(this.get(l.key), l.windowMs, now);
 	}
 
-	observe(limits: readonly WindowLimit[], headers: ResponseHeaders, now: number): void {
+	/** After the answer: re-time (or, for a 429, drop) the send, then read the X-RateLimit headers. */
+	settle(limits: readonly WindowLimit[], sentAt: number, answeredAt: number, counted: boolean, headers?: ResponseHeaders): void {
+		for (const l of limits) settleSend(this.get(l.key), sentAt, answeredAt, counted);
 		// The headers describe the tighter of endpoint and tier windows; apply them to the first (endpoint).
-		if (limits.length) observeHeaders(this.get(limits[0].key), headers, now);
+		if (headers && limits.length) observeHeaders(this.get(limits[0].key), headers, answeredAt, limits[0].windowMs);
 	}
 
 	clear(): void {

@@ -91,18 +91,23 @@ export async function sendWithPolicy(
 	let sawDispatchFailure = false;
 
 	for (;;) {
+		let sentAt = 0;
 		if (deps.pacing) {
 			const delay = deps.pacing.registry.delayFor(deps.pacing.limits, runtime.now());
 			if (delay > 0) {
 				await runtime.sleep(delay, deps.signal);
 				outcome.pacedMs += delay;
 			}
-			deps.pacing.registry.recordSend(deps.pacing.limits, runtime.now());
+			sentAt = runtime.now();
+			deps.pacing.registry.recordSend(deps.pacing.limits, sentAt);
 		}
 		outcome.attempts++;
 		const result = await deps.send(request);
-		const headers = responseHeaders(result);
-		if (deps.pacing && headers) deps.pacing.registry.observe(deps.pacing.limits, headers, runtime.now());
+		if (deps.pacing) {
+			const counted = !(result.kind === 'response' && result.status === 429);
+			// +1 ms: clocks floor to whole milliseconds, so "now" may be just before Soku counted the request.
+			deps.pacing.registry.settle(deps.pacing.limits, sentAt, runtime.now() + 1, counted, responseHeaders(result));
+		}
 		const classified = classify(result, runtime.now());
 
 		if (classified.ok) {
