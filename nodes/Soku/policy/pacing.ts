@@ -62,7 +62,7 @@ export function parseResetHeader(value: string | undefined, now: number): number
 	return Number.isNaN(date) ? undefined : date;
 }
 
-export function observeHeaders(state: WindowState, headers: ResponseHeaders, now: number, windowMs: number): void {
+export function observeHeaders(state: WindowState, headers: ResponseHeaders, now: number, windowMs: number, sentAt = now): void {
 	const remaining = Number(headerValue(headers, 'x-ratelimit-remaining'));
 	const resetAt = parseResetHeader(headerValue(headers, 'x-ratelimit-reset'), now);
 	if (!Number.isFinite(remaining) || resetAt === undefined) return;
@@ -70,7 +70,8 @@ export function observeHeaders(state: WindowState, headers: ResponseHeaders, now
 	state.serverResetAt = resetAt;
 	state.sentSinceObserved = 0;
 	const limit = Number(headerValue(headers, 'x-ratelimit-limit'));
-	const localCount = state.sent.filter((t) => t > now - windowMs).length;
+	// Soku's window ends where it counted this request, no earlier than when it was sent.
+	const localCount = state.sent.filter((t) => t > sentAt - windowMs).length;
 	state.serverExplainedLocally = Number.isFinite(limit) && limit - remaining <= localCount;
 }
 
@@ -118,7 +119,7 @@ export class PacingRegistry {
 	settle(limits: readonly WindowLimit[], sentAt: number, answeredAt: number, counted: boolean, headers?: ResponseHeaders): void {
 		for (const l of limits) settleSend(this.get(l.key), sentAt, answeredAt, counted);
 		// The headers describe the tighter of endpoint and tier windows; apply them to the first (endpoint).
-		if (headers && limits.length) observeHeaders(this.get(limits[0].key), headers, answeredAt, limits[0].windowMs);
+		if (headers && limits.length) observeHeaders(this.get(limits[0].key), headers, answeredAt, limits[0].windowMs, sentAt);
 	}
 
 	clear(): void {
