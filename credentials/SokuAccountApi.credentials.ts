@@ -61,5 +61,22 @@ export class SokuAccountApi implements ICredentialType {
 			url: '/v1/api-keys',
 			method: 'GET',
 		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Soku answered unauthorized: the Firebase ID token is missing, wrong or expired (they last about an hour). Sign in to Soku again and paste a fresh token.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message: 'Soku answered not found: check the Base URL (https://api.mysoku.io, without /v1).',
+				},
+			},
+		],
 	};
 }

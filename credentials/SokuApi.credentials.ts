@@ -54,5 +54,31 @@ export class SokuApi implements ICredentialType {
 			url: '/v1/repurposeLinks',
 			method: 'GET',
 		},
+		// Soku's status codes, in words: n8n would only show the HTTP status text.
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Soku answered unauthorized: the API key is wrong, truncated or revoked. Copy a current key (it starts with sk_live_) from Soku under Settings > API Keys.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'Soku answered forbidden: the key is valid but the subscription is not active (expired, canceled or payment declined). Renew it in Soku.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message: 'Soku answered not found: check the Base URL (https://api.mysoku.io, without /v1).',
+				},
+			},
+		],
 	};
 }

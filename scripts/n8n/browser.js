@@ -65,6 +65,7 @@ async function fitView(page) {
   const btn = page.locator('[data-test-id="zoom-to-fit"]');
   if (await btn.count()) await btn.first().click().catch(() => {});
   else await page.keyboard.press('Shift+1').catch(() => {});
+  await page.mouse.move(300, 100); // away from the button, so its tooltip does not show in screenshots
   await page.waitForTimeout(1200); // zoom animation
 }
 
@@ -82,6 +83,29 @@ async function canvasInfo(page) {
     const canvas = document.querySelector('[data-test-id="canvas"]') || document.body;
     return { nodes, edgeLabels, handles, text: canvas.innerText };
   });
+}
+
+/** Edges as { from, output, to, label } (output = index of the source node's main output; label e.g. "3 items"). */
+async function canvasEdges(page) {
+  return page.evaluate(() => {
+    const labels = {};
+    for (const l of document.querySelectorAll('[data-test-id="edge-label"]')) {
+      labels[`${l.getAttribute('data-source-node-name')}\u0000${l.getAttribute('data-target-node-name')}`] = l.textContent.trim();
+    }
+    return [...document.querySelectorAll('[data-test-id="edge"]')].map((e) => {
+      const id = (e.closest('[data-id]') || e).getAttribute('data-id') || '';
+      const m = /outputs\/main\/(\d+)\]/.exec(id);
+      const from = e.getAttribute('data-source-node-name');
+      const to = e.getAttribute('data-target-node-name');
+      return { from, output: m ? Number(m[1]) : null, to, label: labels[`${from}\u0000${to}`] || '' };
+    });
+  });
+}
+
+/** Closes toast notifications (e.g. "Workflow executed successfully") so they do not cover the canvas. */
+async function dismissToasts(page) {
+  for (const btn of await page.$$('.el-notification__closeBtn')) await btn.click().catch(() => {});
+  await page.waitForTimeout(500);
 }
 
 /** Clicks "Execute workflow" and waits until the run finished (item counts on edges, button idle). */
@@ -104,19 +128,33 @@ async function openNode(page, nodeName) {
   await page.waitForTimeout(1500);
 }
 
-/** What the open node panel shows: parameter labels, issue markers, error notices. */
+/** What the open node panel shows: parameter labels, issue markers, notices (with their kind). */
 async function ndvInfo(page) {
   return page.evaluate(() => {
     const ndv = document.querySelector('[data-test-id="ndv"]');
     const params = ndv.querySelector('[data-test-id="node-parameters"]');
-    const labels = [...params.querySelectorAll('[data-test-id="parameter-item"] label, [data-test-id="input-label"]')]
-      .map((e) => e.textContent.trim()).filter(Boolean);
-    const issues = [...ndv.querySelectorAll('[data-test-id*="issue"], .parameter-issues, [class*="issues"]')]
-      .map((e) => e.textContent.trim()).filter(Boolean);
-    const notices = [...params.querySelectorAll('[data-test-id="notice"], .notice, [role="alert"]')]
-      .map((e) => ({ text: e.textContent.trim(), cls: e.className }));
+    const labels = [...params.querySelectorAll('label.n8n-input-label')]
+      .map((e) => (e.querySelector('.n8n-text') || e).textContent.trim()).filter(Boolean);
+    const issues = [...ndv.querySelectorAll('[data-test-id="parameter-issues"], [data-test-id="node-issues"], [data-test-id="credential-issues"]')]
+      .map((e) => e.textContent.trim() || e.getAttribute('title') || 'issue');
+    const notices = [...params.querySelectorAll('.notice')].map((e) => ({
+      text: e.textContent.trim(),
+      kind: /danger|error/i.test(e.className) ? 'error' : /warning/i.test(e.className) ? 'warning' : 'info',
+    }));
     return { labels: [...new Set(labels)], issues, notices, text: params.innerText };
   });
 }
 
-module.exports = { launch, login, openWorkflow, fitView, canvasInfo, executeFromEditor, openNode, ndvInfo, loadPlaywright };
+/** Scrolls the parameter with this label into view in the open node panel. */
+async function scrollToParameter(page, label) {
+  await page.evaluate((l) => {
+    const el = [...document.querySelectorAll('[data-test-id="node-parameters"] label.n8n-input-label')]
+      .find((e) => (e.querySelector('.n8n-text') || e).textContent.trim() === l);
+    if (el) el.scrollIntoView({ block: 'start' });
+  }, label);
+  await page.waitForTimeout(500);
+}
+
+module.exports = {
+  launch, login, openWorkflow, fitView, canvasInfo, canvasEdges, dismissToasts, executeFromEditor, openNode, ndvInfo, scrollToParameter, loadPlaywright,
+};

@@ -11,7 +11,10 @@
 # Usage: install-n8n.sh [--with-browser] [--with-redis] [--force] [--dir DIR] [--n8n-version V]
 # Env:   N8N_E2E_DIR, N8N_VERSION (2.41.1; 1.123.x works too, e.g. 1.123.81), NODE24_VERSION (24.21.0),
 #        PLAYWRIGHT_CORE_VERSION (1.65.1), N8N_XLSX_OVERRIDE (1.x only, 0.18.5)
-# After it: source "$N8N_E2E_DIR/env.sh" (N8N_E2E_NODE_HOME, N8N_E2E_N8N_DIR, N8N_E2E_TOOLS_DIR ...)
+# After it: source "$N8N_E2E_DIR/env.sh" (last install) or "$N8N_E2E_DIR/env-<version>.sh"
+#        (N8N_E2E_NODE_HOME, N8N_E2E_N8N_DIR, N8N_E2E_TOOLS_DIR ...)
+# Lockfiles: lockfiles/n8n-<version>.package-lock.json pins the whole tree (npm ci); shipped for 2.41.1 and
+# 1.123.81. Other versions resolve with npm install (1.x: xlsx overridden, its CDN tarball is unreachable).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -111,7 +114,14 @@ else
   if [ -f "$LOCK" ]; then
     # Exact dependency tree recorded from a good install: no resolution, no drift.
     cp "$LOCK" "$N8N_DIR/package-lock.json"
-    printf '{\n  "name": "n8n-e2e-runtime",\n  "private": true,\n  "dependencies": { "n8n": "%s" }\n}\n' "$N8N_VERSION" >"$N8N_DIR/package.json"
+    # package.json must match the lockfile's root entry (dependencies) and, for 1.x, the xlsx override.
+    node -e '
+      const [lockFile, out, major, xlsx] = process.argv.slice(1);
+      const root = require(lockFile).packages[""];
+      const pkg = { name: "n8n-e2e-runtime", private: true, dependencies: root.dependencies };
+      if (major === "1" && xlsx) pkg.overrides = { xlsx };
+      require("fs").writeFileSync(out, JSON.stringify(pkg, null, 2) + "\n");' \
+      "$LOCK" "$N8N_DIR/package.json" "${N8N_VERSION%%.*}" "${N8N_XLSX_OVERRIDE-0.18.5}"
     log "installing n8n $N8N_VERSION with npm ci from $LOCK (about 3-5 min on a cold npm cache)"
     T1=$(now)
     ( cd "$N8N_DIR" && npm_retry "$LOG_DIR/n8n-install.log" \
@@ -202,7 +212,7 @@ if [ "$WITH_REDIS" = 1 ]; then
   else log "installing Debian redis-server"; apt_install redis-server; fi
 fi
 
-cat >"$N8N_E2E_DIR/env.sh" <<EOF
+cat >"$N8N_E2E_DIR/env-$N8N_VERSION.sh" <<EOF
 # written by install-n8n.sh
 export N8N_E2E_DIR="$N8N_E2E_DIR"
 export N8N_VERSION="$N8N_VERSION"
@@ -211,4 +221,5 @@ export N8N_E2E_NODE_HOME="$NODE_HOME"
 export N8N_E2E_N8N_DIR="$N8N_DIR"
 export N8N_E2E_TOOLS_DIR="$TOOLS_DIR"
 EOF
+cp "$N8N_E2E_DIR/env-$N8N_VERSION.sh" "$N8N_E2E_DIR/env.sh"
 log "done in $(( $(now) - T0 ))s; disk: $(du -sh "$N8N_E2E_DIR" 2>/dev/null | cut -f1); env: $N8N_E2E_DIR/env.sh"

@@ -50,27 +50,36 @@ function readExecution(input, { n8nDir } = {}) {
 
 /**
  * Per node: items per output (summed over the node's runs) and the items' json.
- * Returns { status, error, outputs: { node: [count0, count1, ...] }, items: { node: [[json...], ...] } }.
+ * Returns { status, error, outputs: { node: [count0, count1, ...] }, items: { node: [[json...], ...] },
+ *   paired: { node: [[input item index...], ...] } } (paired: which input item each output item came from).
  */
 function summarize(run) {
   const runData = (run.data && run.data.resultData && run.data.resultData.runData) || {};
   const outputs = {};
   const items = {};
+  const paired = {};
   for (const [node, runs] of Object.entries(runData)) {
     const perOutput = [];
+    const pairs = [];
     for (const r of runs) {
       const main = (r && r.data && r.data.main) || [];
       main.forEach((its, i) => {
         perOutput[i] = perOutput[i] || [];
-        for (const it of its || []) perOutput[i].push(it.json);
+        pairs[i] = pairs[i] || [];
+        for (const it of its || []) {
+          perOutput[i].push(it.json);
+          const p = Array.isArray(it.pairedItem) ? it.pairedItem[0] : it.pairedItem;
+          pairs[i].push(p && typeof p === 'object' ? p.item : typeof p === 'number' ? p : null);
+        }
       });
     }
-    for (let i = 0; i < perOutput.length; i++) perOutput[i] = perOutput[i] || [];
+    for (let i = 0; i < perOutput.length; i++) { perOutput[i] = perOutput[i] || []; pairs[i] = pairs[i] || []; }
     items[node] = perOutput;
+    paired[node] = pairs;
     outputs[node] = perOutput.map((o) => o.length);
   }
   const error = run.data && run.data.resultData && run.data.resultData.error;
-  return { status: run.status, error: error ? error.message || String(error) : undefined, outputs, items };
+  return { status: run.status, error: error ? error.message || String(error) : undefined, outputs, items, paired };
 }
 
 function main() {

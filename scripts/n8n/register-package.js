@@ -50,7 +50,9 @@ async function main() {
     const pkgJsonFile = path.join(userFolder, '.n8n', 'nodes', 'node_modules', name, 'package.json');
     if (!fs.existsSync(pkgJsonFile)) continue;
     const pkg = JSON.parse(fs.readFileSync(pkgJsonFile, 'utf8'));
-    const loaded = types.filter((t) => typeof t.name === 'string' && t.name.startsWith(`${name}.`));
+    // n8n adds "<node>Tool" variants of usableAsTool nodes itself; its installer registers only the package's nodes.
+    const all = types.filter((t) => typeof t.name === 'string' && t.name.startsWith(`${name}.`));
+    const loaded = all.filter((t) => !(t.name.endsWith('Tool') && all.some((o) => o.name === t.name.slice(0, -4))));
     if (!loaded.length) {
       log(`${name}: no node of this package was loaded by n8n (see the n8n log); not registering`);
       process.exitCode = 1;

@@ -55,6 +55,7 @@ async function main() {
     await browser.openWorkflow(b.page, base, args.workflow);
     if (args.execute) {
       await browser.executeFromEditor(b.page);
+      await browser.dismissToasts(b.page);
       await browser.fitView(b.page);
     }
     const info = await browser.canvasInfo(b.page);

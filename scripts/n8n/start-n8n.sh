@@ -24,7 +24,8 @@
 # Env (defaults): N8N_E2E_DIR (~/.cache/n8n-e2e), N8N_VERSION (2.41.1), NODE24_VERSION (24.21.0),
 #   N8N_E2E_HOME ($N8N_E2E_DIR/home: the n8n user folder), N8N_E2E_PORT (5678; the task broker uses PORT+1,
 #   CLI runs PORT+2, the worker PORT+3), N8N_E2E_REDIS_PORT (6390), N8N_E2E_START_TIMEOUT (240 s),
-#   N8N_E2E_OWNER_EMAIL (owner@example.com), N8N_E2E_OWNER_PASSWORD (SokuDemo2024).
+#   N8N_E2E_OWNER_EMAIL (owner@example.com), N8N_E2E_OWNER_PASSWORD (SokuDemo2024),
+#   N8N_E2E_OFFLINE (0; 1 = npm run by n8n itself cannot reach a registry, used by the e2e tests).
 #   The n8n settings in n8n_env below are defaults: a variable already set in the environment is kept.
 set -euo pipefail
 
@@ -59,6 +60,8 @@ export PATH="$NODE_HOME/bin:$PATH"
 n8n_env() {
   # Defaults only: a variable already set in the environment (even to "") is kept.
   local kv k v
+  # NODE_ENV=test (set by jest, for example) makes n8n exit silently at start-up.
+  if [ "${NODE_ENV:-}" = test ]; then unset NODE_ENV; fi
   export N8N_USER_FOLDER="$N8N_E2E_HOME"          # n8n keeps its data in $N8N_USER_FOLDER/.n8n
   export N8N_PORT="$PORT"
   for kv in \
@@ -79,6 +82,15 @@ n8n_env() {
     [ -n "${!k+x}" ] || export "$k=$v"
     export "$k"
   done
+  # N8N_E2E_OFFLINE=1: the npm that n8n runs itself (1.x runs `npm outdated` in .n8n/nodes whenever
+  # Settings > Community nodes is listed, with a stripped environment) finds an unreachable loopback
+  # registry in .n8n/nodes/.npmrc and fails at once, instead of about 70 s of registry retries for a
+  # package that is not published.
+  if [ "${N8N_E2E_OFFLINE:-0}" = 1 ]; then
+    mkdir -p "$N8N_E2E_HOME/.n8n/nodes"
+    printf 'registry=http://127.0.0.1:9/\nfetch-retries=0\nfetch-timeout=2000\naudit=false\nfund=false\nupdate-notifier=false\n' \
+      >"$N8N_E2E_HOME/.n8n/nodes/.npmrc"
+  fi
   # mcp-registry polls api.n8n.io on start-up; n8n refuses to start when a listed module does not exist
   # in the installed version, so only list it where it exists.
   if [ -z "${N8N_DISABLED_MODULES+x}" ] && [ -d "$N8N_DIR/node_modules/n8n/dist/modules/mcp-registry" ]; then
@@ -303,8 +315,10 @@ cmd_node_types() {
     const [f, re] = process.argv.slice(1); const r = new RegExp(re, "i");
     const types = require(f).filter((t) => r.test(t.name) || r.test(t.displayName));
     if (!types.length) { console.error("no node type matches " + re); process.exit(1); }
-    for (const t of types) console.log([t.name, "v" + [].concat(t.version).join(","),
-      "outputs=" + JSON.stringify(t.outputNames || t.outputs)].join("  "));' "$f" "$filter"
+    for (const t of types) {
+      const outs = typeof t.outputs === "string" ? "(expression, computed from the parameters)" : JSON.stringify(t.outputNames || t.outputs);
+      console.log([t.name, "v" + [].concat(t.version).join(","), "outputs=" + outs].join("  "));
+    }' "$f" "$filter"
 }
 
 cmd_logs() {

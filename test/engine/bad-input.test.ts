@@ -404,7 +404,7 @@ describe('mixed batches', () => {
 			'unknown account',
 			'scheduled',
 		]);
-		expect(outputs[0].map((item) => item.json)).toEqual(s.state.posts.map((p) => ({ postSubmissionId: p.postSubmissionId })));
+		expect(outputs[0].map((item) => item.json.postSubmissionId)).toEqual(s.state.posts.map((p) => p.postSubmissionId));
 		expect(JSON.stringify(result)).not.toContain(API_KEY);
 	});
 
@@ -502,6 +502,8 @@ describe('the API key never appears in what an execution produces', () => {
 
 		const stop = await runSoku({ parameters: { ...parameters, errorRouting: 'stop' }, items: [{}], credentials });
 		expect(stop.error).toBeDefined();
+		// The node's own words, not n8n's stock "The service refused the connection".
+		expect(String(stop.error?.message)).toMatch(/^Soku network_error: /);
 		expect(JSON.stringify(stop)).not.toContain(API_KEY);
 	});
 

@@ -14,6 +14,20 @@ const API_KEY = 'sk_live_demo_active_0000000000000000';
 const FIREBASE_TOKEN = 'firebase-demo-id-token';
 /** Real waits, but tiny: a retried item must not slow the suite down. */
 const FAST_RETRY = { initialDelaySeconds: 0.01, maxDelaySeconds: 0.02 };
+/** A post's Success item: Soku's answer plus which target was accepted by which attempt. */
+function postSuccessJson(p: { postSubmissionId: string; body: unknown }) {
+	const targets = (p.body as { post: { content: { platform: Array<string | { platform: string; accountId: string }> } } }).post.content.platform;
+	return {
+		postSubmissionId: p.postSubmissionId,
+		postSubmissionIds: [p.postSubmissionId],
+		platforms: targets.map((t) =>
+			typeof t === 'string'
+				? { platform: t, attempt: 1, postSubmissionId: p.postSubmissionId }
+				: { platform: t.platform, accountId: t.accountId, attempt: 1, postSubmissionId: p.postSubmissionId },
+		),
+	};
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 let s: SokuStandIn;
@@ -138,7 +152,7 @@ describe('post create', () => {
 		});
 
 		const items = successItems(result);
-		expect(jsons(items)).toEqual(s.state.posts.map((p) => ({ postSubmissionId: p.postSubmissionId })));
+		expect(jsons(items)).toEqual(s.state.posts.map(postSuccessJson));
 		items.forEach((item) => expect(item.json.postSubmissionId).toMatch(UUID));
 		expect(pairedOf(items)).toEqual([0, 1, 2]);
 		expect(s.state.posts.map((p) => p.status)).toEqual(['dispatched', 'dispatched', 'dispatched']);
@@ -194,7 +208,7 @@ describe('post create', () => {
 		});
 
 		const items = successItems(result);
-		expect(jsons(items)).toEqual(s.state.posts.map((p) => ({ postSubmissionId: p.postSubmissionId })));
+		expect(jsons(items)).toEqual(s.state.posts.map(postSuccessJson));
 		expect(pairedOf(items)).toEqual([0, 1]);
 		expect(s.state.posts[0].platforms).toEqual([
 			{ platform: 'x', accountId: 'x_primary' },
@@ -272,7 +286,7 @@ describe('post create', () => {
 		});
 
 		const items = successItems(result);
-		expect(jsons(items)).toEqual(s.state.posts.map((p) => ({ postSubmissionId: p.postSubmissionId })));
+		expect(jsons(items)).toEqual(s.state.posts.map(postSuccessJson));
 		expect(pairedOf(items)).toEqual([0, 1]);
 		expect(s.state.posts.map((p) => [p.trialReel, p.enableRepurposing])).toEqual([
 			[true, true],
@@ -313,7 +327,7 @@ describe('post create', () => {
 		});
 
 		const items = successItems(result);
-		expect(jsons(items)).toEqual(s.state.posts.map((p) => ({ postSubmissionId: p.postSubmissionId })));
+		expect(jsons(items)).toEqual(s.state.posts.map(postSuccessJson));
 		expect(pairedOf(items)).toEqual([0, 1, 2]);
 		expect(s.state.posts.map((p) => [p.status, p.scheduledTime])).toEqual(times.map((t) => ['scheduled', t]));
 		expect(s.state.deliveries).toEqual([]);

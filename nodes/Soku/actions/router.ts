@@ -120,17 +120,9 @@ function runIndexOf(context: IExecuteFunctions): number {
 	}
 }
 
-function successJson(body: unknown, outcome: ItemOutcome): IDataObject {
-	const json: IDataObject =
-		body !== null && typeof body === 'object' && !Array.isArray(body)
-			? { ...(body as IDataObject) }
-			: body === undefined || body === '' ? { success: true } : { data: body as IDataObject[] };
-	if (outcome.dispatch) {
-		// A dispatch_failed was retried for some platforms: say which platform went out on which attempt.
-		json.postSubmissionIds = outcome.dispatch.postSubmissionIds;
-		json.deliveries = outcome.dispatch.delivered as unknown as IDataObject[];
-	}
-	return json;
+function successJson(body: unknown): IDataObject {
+	if (body !== null && typeof body === 'object' && !Array.isArray(body)) return { ...(body as IDataObject) };
+	return body === undefined || body === '' ? { success: true } : { data: body as IDataObject[] };
 }
 
 /** One item: a request built from its parameters (or a client-side validation_error), then sent. */
@@ -218,7 +210,9 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 			summary.add(outcome);
 
 			if (outcome.ok) {
-				const jsons = operation.toJson ? operation.toJson.call(this, outcome.body, i, request as SokuRequest) : [successJson(outcome.body, outcome)];
+				const jsons = operation.toJson
+					? operation.toJson.call(this, outcome.body, i, request as SokuRequest, outcome)
+					: [successJson(outcome.body)];
 				for (const json of jsons) outputs[0].push({ json, pairedItem });
 				continue;
 			}
@@ -233,12 +227,14 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 				continue;
 			}
 			if (mode === 'stop') {
-				const message = `Soku ${error.code}: ${error.message}${error.requestId ? ` (requestId ${error.requestId})` : ''}`;
+				// A system code (ECONNREFUSED …) in the message would make n8n swap it for stock text: keep
+				// network detail in the description.
+				const summary = error.source === 'network' ? 'Soku could not be reached' : error.message;
+				const message = `Soku ${error.code}: ${summary}${error.requestId ? ` (requestId ${error.requestId})` : ''}`;
 				if (!continueOnFail) {
-					// Only what the user may see: n8n would turn a raw response (e.g. ECONNREFUSED) into stock text.
 					throw new NodeApiError(this.getNode(), { message, code: error.code } as JsonObject, {
 						message,
-						description: sokuError.hint,
+						description: error.source === 'network' ? `${error.message}. ${sokuError.hint}` : sokuError.hint,
 						httpCode: error.httpStatus !== null ? String(error.httpStatus) : undefined,
 						itemIndex: i,
 					});

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { OperationId } from '../errors/errorTable';
+import type { ItemOutcome } from '../policy/sendWithPolicy';
 import type { SokuRequest } from '../transport';
 
 export interface BuildContext {
@@ -28,5 +29,5 @@ export interface SokuOperation {
 	/** Reads and checks the item's parameters; throws ClientValidationError naming the field. */
 	build(this: IExecuteFunctions, itemIndex: number, context: BuildContext): SokuRequest;
 	/** Output items' json for a successful response (default: the response object itself). */
-	toJson?(this: IExecuteFunctions, body: unknown, itemIndex: number, request: SokuRequest): IDataObject[];
+	toJson?(this: IExecuteFunctions, body: unknown, itemIndex: number, request: SokuRequest, outcome: ItemOutcome): IDataObject[];
 }

@@ -229,4 +229,26 @@ export const createPost: SokuOperation = {
 			idempotencyKey: idempotencyKeyFor.call(this, itemIndex, context),
 		};
 	},
+	// Every success item has the same fields: which platform was accepted by which attempt (attempt 2+
+	// when a dispatch_failed was retried for the failed platforms only).
+	toJson(body, _itemIndex, request, outcome) {
+		const response = (body !== null && typeof body === 'object' ? body : {}) as IDataObject;
+		const id = typeof response.postSubmissionId === 'string' ? response.postSubmissionId : undefined;
+		const content = ((request.body?.post as IDataObject | undefined)?.content ?? {}) as IDataObject;
+		const targets = Array.isArray(content.platform) ? (content.platform as Array<string | IDataObject>) : [];
+		const platforms = outcome.dispatch
+			? outcome.dispatch.delivered
+			: targets.map((t) =>
+					typeof t === 'string'
+						? { platform: t, attempt: 1, postSubmissionId: id }
+						: { platform: t.platform, accountId: t.accountId, attempt: 1, postSubmissionId: id },
+				);
+		return [
+			{
+				...response,
+				postSubmissionIds: outcome.dispatch ? outcome.dispatch.postSubmissionIds : id ? [id] : [],
+				platforms: platforms as unknown as IDataObject[],
+			},
+		];
+	},
 };

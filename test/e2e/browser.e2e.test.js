@@ -1,0 +1,117 @@
+/**
+ * End-to-end in the n8n editor (headless Debian Chromium via playwright-core): the showcase workflow's
+ * canvas shows the Soku node's named outputs and their connections, runs from the editor with items on
+ * the right branches, and the node's parameter panel renders the routing options without errors.
+ * Writes canvas.png, canvas-executed.png and node-panel.png to test-results/e2e/browser (and to docs/ with
+ * N8N_E2E_UPDATE_DOCS=1).
+ */
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const P = require('./lib/paths');
+const browser = require('../../scripts/n8n/browser');
+const { setupSuite, teardownSuite } = require('./lib/suite');
+
+const PORT = Number(process.env.N8N_E2E_PORT_BROWSER || 5720);
+const WORKFLOW = 'sokuAllBranches01';
+const SOKU = 'Soku: publish';
+const OUTPUTS = ['Success', 'validation_error', 'missing_integrations', 'missing_account', 'rate_limit_exceeded', 'dispatch_failed', 'Other Error'];
+const BRANCH_NODES = ['Published', 'Fix input: validation_error', 'Connect platform', 'Choose account', 'Retry later: rate limit', 'Alert: delivery failed', 'Alert: other error'];
+// Screenshots go to test-results/e2e/browser; with N8N_E2E_UPDATE_DOCS=1 (scripts/e2e.sh --update-docs) and
+// n8n 2.x they are also copied to docs/ (the committed pictures), so a plain test run leaves the tree clean.
+const SHOTS = path.join(P.OUT, 'browser');
+const UPDATE_DOCS = process.env.N8N_E2E_UPDATE_DOCS === '1' && P.N8N_MAJOR === 2;
+async function shot(name) {
+  await b.page.screenshot({ path: path.join(SHOTS, name) });
+  if (UPDATE_DOCS) {
+    fs.mkdirSync(P.DOCS, { recursive: true });
+    fs.copyFileSync(path.join(SHOTS, name), path.join(P.DOCS, name));
+  }
+}
+
+let ctx;
+let b;
+
+beforeAll(async () => {
+  ctx = await setupSuite('browser', { port: PORT });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  b = await browser.launch({ viewport: { width: 1600, height: 1000 }, deviceScaleFactor: 1.5 });
+  await browser.login(b.context, ctx.n8n.base, ctx.n8n.owner.email, ctx.n8n.owner.password);
+}, 8 * 60 * 1000);
+
+afterAll(async () => {
+  if (b) {
+    if (b.pageErrors.length) console.log(`page errors in the editor: ${JSON.stringify(b.pageErrors)}`);
+    await b.close();
+  }
+  await teardownSuite(ctx);
+}, 2 * 60 * 1000);
+
+test('canvas: the Soku node shows its named outputs, each wired to its branch node', async () => {
+  await browser.openWorkflow(b.page, ctx.n8n.base, WORKFLOW);
+  const info = await browser.canvasInfo(b.page);
+  expect(info.nodes).toEqual(expect.arrayContaining([SOKU, ...BRANCH_NODES]));
+  const sokuHandles = info.handles.filter((h) => h.node === SOKU);
+  expect(sokuHandles.map((h) => h.label)).toEqual(OUTPUTS);
+  const edges = (await browser.canvasEdges(b.page)).filter((e) => e.from === SOKU);
+  expect(edges.sort((x, y) => x.output - y.output).map((e) => [e.output, e.to])).toEqual(BRANCH_NODES.map((n, i) => [i, n]));
+  // No node shows an issue marker (missing credential, invalid parameter).
+  expect(await b.page.$$('[data-test-id="canvas-node"] [data-test-id="node-issues"]')).toHaveLength(0);
+  await shot('canvas.png');
+});
+
+test('editor run: items land on the same branches as from the CLI', async () => {
+  ctx.standIn.resetDemo();
+  const before = (await ctx.n8n.listExecutions(WORKFLOW)).results.map((e) => String(e.id));
+  await browser.openWorkflow(b.page, ctx.n8n.base, WORKFLOW);
+  await browser.executeFromEditor(b.page);
+  const { summary } = await ctx.n8n.waitForNewExecution(WORKFLOW, before);
+  expect(summary.status).toBe('success');
+  expect(summary.outputs[SOKU]).toEqual([3, 1, 1, 1, 0, 0, 0]);
+  // The canvas shows the counts on the edges.
+  const edges = (await browser.canvasEdges(b.page)).filter((e) => e.from === SOKU);
+  const byOutput = Object.fromEntries(edges.map((e) => [e.output, e.label]));
+  expect(byOutput[0]).toMatch(/3 items/);
+  expect(byOutput[1]).toMatch(/1 item/);
+  expect(byOutput[4] || '').not.toMatch(/item/);
+  await browser.dismissToasts(b.page);
+  await browser.fitView(b.page);
+  await shot('canvas-executed.png');
+});
+
+test('node panel: routing options render with no error notice or parameter issue', async () => {
+  // After a run, so the panel's output side shows the Soku node's branches with data.
+  ctx.standIn.resetDemo();
+  await browser.openWorkflow(b.page, ctx.n8n.base, WORKFLOW);
+  await browser.executeFromEditor(b.page);
+  await browser.dismissToasts(b.page);
+  await browser.openNode(b.page, SOKU);
+  const ndv = await browser.ndvInfo(b.page);
+  expect(ndv.labels).toEqual(expect.arrayContaining([
+    'Credential for Soku API', 'Resource', 'Operation', 'Targets', 'Media Type', 'Video URL', 'Text',
+    'Error Routing', 'Error Branches', 'Retry', 'Options',
+  ]));
+  expect(ndv.issues).toEqual([]);
+  expect(ndv.notices.filter((n) => n.kind === 'error')).toEqual([]);
+  expect(ndv.text).not.toMatch(/could not (load|be loaded)|problem loading|ERROR:/i);
+  // The chosen error branches are listed in the multi-select.
+  for (const code of OUTPUTS.slice(1, -1)) expect(ndv.text).toContain(code);
+  await browser.scrollToParameter(b.page, 'Error Routing');
+  await shot('node-panel.png');
+});
+
+test('routing modes: switching Error Routing changes the outputs on the canvas', async () => {
+  // Still in the panel from the previous test? Open it again to be independent.
+  await browser.openWorkflow(b.page, ctx.n8n.base, WORKFLOW);
+  await browser.openNode(b.page, SOKU);
+  await b.page.click('[data-test-id="parameter-input-errorRouting"]');
+  await b.page.getByRole('option', { name: 'One Output per Error Category' }).click();
+  await b.page.waitForTimeout(800);
+  await b.page.keyboard.press('Escape'); // closes the panel (the close button's test id differs in 1.x)
+  await b.page.waitForTimeout(1000);
+  const info = await browser.canvasInfo(b.page);
+  expect(info.handles.filter((h) => h.node === SOKU).map((h) => h.label)).toEqual([
+    'Success', 'invalid_request_error', 'authentication_error', 'api_error', 'Other Error',
+  ]);
+  // Not saved: reload drops the change (nothing else in this suite depends on it).
+});
