@@ -8,5 +8,6 @@ module.exports = {
 	transform: {
 		'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json', diagnostics: false }],
 	},
+	setupFiles: ['<rootDir>/test/helpers/quiet-n8n.js'],
 	testTimeout: 60_000,
 };
