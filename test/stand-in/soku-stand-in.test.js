@@ -764,7 +764,7 @@ describe('logging and shutdown', () => {
 		const st = await startStandIn({ logger: (l) => lines.push(l) });
 		try {
 			await call(st.url, 'GET', `/v1/repurposeLinks?leak=${KEY}`);
-			await call(st.url, 'GET', '/v1/repurposeLinks', { key: 'sk_live_abcdefghijklmnop1234' });
+			await call(st.url, 'GET', '/v1/repurposeLinks', { key: 'sk_live_unknown_key_abcd1234' });
 		} finally {
 			await st.close();
 		}
@@ -772,7 +772,7 @@ describe('logging and shutdown', () => {
 		expect(lines[0]).toMatch(/^GET \/v1\/repurposeLinks\?leak=sk_live_…0000 → 200 .*key=sk_live_…0000/);
 		expect(lines[1]).toContain('→ 401');
 		expect(lines.join('\n')).not.toContain(KEY);
-		expect(lines.join('\n')).not.toContain('abcdefghijklmnop1234');
+		expect(lines.join('\n')).not.toContain('unknown_key_abcd1234');
 		expect(maskKey(KEY)).toBe('sk_live_…0000');
 		expect(maskSecrets(`a ${KEY} b`)).toBe('a sk_live_…0000 b');
 	});
