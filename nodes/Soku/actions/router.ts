@@ -125,6 +125,52 @@ function successJson(body: unknown): IDataObject {
 	return body === undefined || body === '' ? { success: true } : { data: body as IDataObject[] };
 }
 
+interface Placement {
+	mode: RoutingMode;
+	outputNames: readonly string[];
+	toolMode: boolean;
+	continueOnFail: boolean;
+	keepInputData: boolean;
+}
+
+/**
+ * Where an item that ended in a Soku error goes: its branch (json.sokuError, input fields and binary
+ * kept), output 0 in AI-tool mode, or, with "Stop the Workflow", n8n's own error handling.
+ */
+function placeError(
+	this: IExecuteFunctions,
+	outcome: ItemOutcome,
+	operation: OperationId,
+	input: INodeExecutionData,
+	itemIndex: number,
+	placement: Placement,
+): { output: number; item: INodeExecutionData } {
+	const error = outcome.error as SokuErrorInfo;
+	const sokuError = sokuErrorJson(error, operation, outcome);
+	const pairedItem = { item: itemIndex };
+	const json: IDataObject = { ...(placement.keepInputData ? input.json : {}), sokuError };
+	// Only output 0 reaches an AI agent: the error travels there as data it can read.
+	if (placement.toolMode) return { output: 0, item: { json, pairedItem } };
+	if (placement.mode !== 'stop') {
+		return { output: routeItem(error, placement.mode, placement.outputNames), item: { json, binary: input.binary, pairedItem } };
+	}
+	// A system code (ECONNREFUSED …) in the message would make n8n swap it for stock text: network
+	// detail goes in the description.
+	const headline = error.source === 'network' ? 'Soku could not be reached' : error.message;
+	const message = `Soku ${error.code}: ${headline}${error.requestId ? ` (requestId ${error.requestId})` : ''}`;
+	if (!placement.continueOnFail) {
+		throw new NodeApiError(this.getNode(), { message, code: error.code } as JsonObject, {
+			message,
+			description: error.source === 'network' ? `${error.message}. ${sokuError.hint}` : sokuError.hint,
+			httpCode: error.httpStatus !== null ? String(error.httpStatus) : undefined,
+			itemIndex,
+		});
+	}
+	// n8n's error-item shape (only error/message/details): n8n moves it to its Error output and merges the
+	// input fields in, while `item.error` would make n8n replace the json with the message.
+	return { output: 0, item: { json: { error: message, details: sokuError }, pairedItem } };
+}
+
 /** One item: a request built from its parameters (or a client-side validation_error), then sent. */
 async function runItem(
 	this: IExecuteFunctions,
@@ -197,11 +243,12 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 			if (endpoint.perMinute) limits.push({ key: `${credentialId}|${baseUrl}|${endpoint.path}`, limit: endpoint.perMinute, windowMs });
 			limits.push({ key: `${credentialId}|${baseUrl}|tier`, limit: TIER_PER_MINUTE, windowMs });
 
-			const { outcome, request } = await runItem.call(this, operation, i, settings, {
+			const context: BuildContext = {
 				now: runtime.now(),
 				timeZone: this.getTimezone(),
 				defaultIdempotencyKey: deriveIdempotencyKey([...keyScope, runIndex, i]),
-			}, {
+			};
+			const { outcome, request } = await runItem.call(this, operation, i, settings, context, {
 				send: async (r) => await sendSokuRequest(this, baseUrl, r, timeoutMs, signal),
 				runtime,
 				signal,
@@ -217,34 +264,14 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 				continue;
 			}
 
-			const error = outcome.error!;
-			const sokuError = sokuErrorJson(error, operation.id, outcome);
-			const base = options.keepInputData === false ? {} : items[i].json;
-			const json: IDataObject = { ...base, sokuError };
-			if (toolMode) {
-				// Only output 0 reaches an AI agent: the error travels there as data it can read.
-				outputs[0].push({ json, pairedItem });
-				continue;
-			}
-			if (mode === 'stop') {
-				// A system code (ECONNREFUSED …) in the message would make n8n swap it for stock text: keep
-				// network detail in the description.
-				const summary = error.source === 'network' ? 'Soku could not be reached' : error.message;
-				const message = `Soku ${error.code}: ${summary}${error.requestId ? ` (requestId ${error.requestId})` : ''}`;
-				if (!continueOnFail) {
-					throw new NodeApiError(this.getNode(), { message, code: error.code } as JsonObject, {
-						message,
-						description: error.source === 'network' ? `${error.message}. ${sokuError.hint}` : sokuError.hint,
-						httpCode: error.httpStatus !== null ? String(error.httpStatus) : undefined,
-						itemIndex: i,
-					});
-				}
-				// n8n's error-item shape (only error/message/details): n8n moves it to its Error output and
-				// merges the input fields in; `item.error` would make n8n replace the json with the message.
-				outputs[0].push({ json: { error: message, details: sokuError }, pairedItem });
-				continue;
-			}
-			outputs[routeItem(error, mode, outputNames)].push({ json, binary: items[i].binary, pairedItem });
+			const placed = placeError.call(this, outcome, operation.id, items[i], i, {
+				mode,
+				outputNames,
+				toolMode,
+				continueOnFail,
+				keepInputData: options.keepInputData !== false,
+			});
+			outputs[placed.output].push(placed.item);
 		} catch (error) {
 			failure = error;
 		}
