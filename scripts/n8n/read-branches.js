@@ -58,7 +58,10 @@ function summarize(run) {
   const outputs = {};
   const items = {};
   const paired = {};
+  const hints = {};
   for (const [node, runs] of Object.entries(runData)) {
+    // Execution hints the node added (shown in the output pane).
+    hints[node] = runs.flatMap((r) => ((r && r.hints) || []).map((h) => h.message));
     const perOutput = [];
     const pairs = [];
     for (const r of runs) {
@@ -79,7 +82,7 @@ function summarize(run) {
     outputs[node] = perOutput.map((o) => o.length);
   }
   const error = run.data && run.data.resultData && run.data.resultData.error;
-  return { status: run.status, error: error ? error.message || String(error) : undefined, outputs, items, paired };
+  return { status: run.status, error: error ? error.message || String(error) : undefined, outputs, items, paired, hints };
 }
 
 function main() {

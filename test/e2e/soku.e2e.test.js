@@ -72,6 +72,11 @@ test('showcase (examples/all-branches.json): each item reaches its branch', asyn
   expect(s.outputs['Soku: publish']).toEqual([3, 1, 1, 1, 0, 0, 0]);
   // Input items: Hello X, Empty Threads post, YouTube Short, Instagram Reel, LinkedIn (429 once), TikTok (fails once)
   expect(branchOfInput(s, 'Soku: publish')).toEqual({ 0: 0, 1: 1, 2: 2, 3: 3, 4: 0, 5: 0 });
+  // The summary n8n shows in the output pane after the run.
+  const hint = s.hints['Soku: publish'].join(' ');
+  expect(hint).toMatch(/1 item waited out rate limits for [\d.]+ s in total/);
+  expect(hint).toContain('1 retried after dispatch_failed');
+  expect(hint).toContain('1 routed to missing_integrations');
 
   const [success, validation, missingIntegrations, missingAccount] = s.items['Soku: publish'];
   for (const it of success) {
