@@ -24,7 +24,7 @@ import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies }
 import { RunSummary } from '../policy/summary';
 import { getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
 import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
-import { deriveIdempotencyKey } from './common/idempotency';
+import { chooseIdempotencyKey, deriveIdempotencyKey } from './common/idempotency';
 import { OPERATIONS_BY_KEY, operationKey } from './operations';
 import type { BuildContext, SokuOperation } from './types';
 import { OUTPUT_TABLE } from './versionDescription';
@@ -246,7 +246,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 			const context: BuildContext = {
 				now: runtime.now(),
 				timeZone: this.getTimezone(),
-				defaultIdempotencyKey: deriveIdempotencyKey([...keyScope, runIndex, i]),
+				idempotencyKey: chooseIdempotencyKey(options.idempotencyKey, deriveIdempotencyKey([...keyScope, runIndex, i])),
 			};
 			const { outcome, request } = await runItem.call(this, operation, i, settings, context, {
 				send: async (r) => await sendSokuRequest(this, baseUrl, r, timeoutMs, signal),

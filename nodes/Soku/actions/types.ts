@@ -8,8 +8,8 @@ export interface BuildContext {
 	/** Clock of the run (injectable), for checks such as "scheduledTime is in the future". */
 	now: number;
 	timeZone: string;
-	/** Default Idempotency-Key for this item, stable across retries and n8n's whole-node re-runs. */
-	defaultIdempotencyKey: string;
+	/** Idempotency-Key for this item (the user's, or derived): stable across retries and n8n's re-runs. */
+	idempotencyKey: string;
 }
 
 /**

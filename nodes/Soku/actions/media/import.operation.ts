@@ -1,7 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { requireHttpUrl } from '../../helpers/validation';
-import { idempotencyKeyFor } from '../common/idempotency';
 import type { SokuOperation } from '../types';
 
 const properties: INodeProperties[] = [
@@ -32,7 +31,7 @@ export const importMedia: SokuOperation = {
 			operation: 'uploadMedia',
 			path: '/v1/media',
 			body: { url },
-			idempotencyKey: idempotencyKeyFor.call(this, itemIndex, context),
+			idempotencyKey: context.idempotencyKey,
 		};
 	},
 };

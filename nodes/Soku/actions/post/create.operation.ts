@@ -9,7 +9,6 @@ import {
 	requireHttpUrl,
 	requireText,
 } from '../../helpers/validation';
-import { idempotencyKeyFor } from '../common/idempotency';
 import { MEDIA_TYPES, PLATFORM_IDS, PLATFORM_OPTIONS, normalisePlatform } from '../common/platforms';
 import type { SokuOperation } from '../types';
 
@@ -226,7 +225,7 @@ export const createPost: SokuOperation = {
 			operation: 'createPost',
 			path: '/v1/posts',
 			body,
-			idempotencyKey: idempotencyKeyFor.call(this, itemIndex, context),
+			idempotencyKey: context.idempotencyKey,
 		};
 	},
 	// Every success item has the same fields: which platform was accepted by which attempt (attempt 2+

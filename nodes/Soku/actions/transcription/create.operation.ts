@@ -1,7 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { ClientValidationError, oneOf, optionalText, requireText } from '../../helpers/validation';
-import { idempotencyKeyFor } from '../common/idempotency';
 import type { SokuOperation } from '../types';
 
 const properties: INodeProperties[] = [
@@ -83,7 +82,7 @@ export const createTranscription: SokuOperation = {
 			operation: 'transcribe',
 			path: '/v1/ai/transcribe',
 			body,
-			idempotencyKey: idempotencyKeyFor.call(this, itemIndex, context),
+			idempotencyKey: context.idempotencyKey,
 		};
 	},
 };
