@@ -8,11 +8,10 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 import { pacingRegistry } from '../../nodes/Soku/actions/router';
 import { engineOutputNames, runSoku, type RunSokuOptions, type RunSokuResult } from '../helpers/engine';
-import { allItems, pairedIndexes } from '../helpers/items';
+import { allItems, pairedIndexes, demoCredentials } from '../helpers/items';
 import { startStandIn, type SokuStandIn } from '../stand-in/soku-stand-in';
 
 const API_KEY = 'sk_live_demo_active_0000000000000000';
-const FIREBASE_TOKEN = 'firebase-demo-id-token';
 const FAST_RETRY = { initialDelaySeconds: 0.01, maxDelaySeconds: 0.02 };
 
 let s: SokuStandIn;
@@ -29,10 +28,7 @@ async function run(parameters: INodeParameters, items: IDataObject[], extra: Par
 	return await runSoku({
 		parameters,
 		items,
-		credentials: {
-			sokuApi: { apiKey: API_KEY, baseUrl: s.url },
-			sokuAccountApi: { idToken: FIREBASE_TOKEN, baseUrl: s.url },
-		},
+		credentials: demoCredentials(s.url),
 		...extra,
 	});
 }

@@ -8,7 +8,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 import { OTHER_ERROR_OUTPUT } from '../../nodes/Soku/errors/errorTable';
 import { SOKU_TOOL_TYPE, engineOutputNames, runSoku } from '../helpers/engine';
 import { useFakeRuntime, type FakeRuntime } from '../helpers/fakeRuntime';
-import { DEMO_KEY, allItems, pairedIndexes } from '../helpers/items';
+import { DEMO_KEY, allItems, pairedIndexes, demoCredentials } from '../helpers/items';
 import { startStandIn, type SokuStandIn } from '../stand-in/soku-stand-in';
 
 const POST: INodeParameters = {
@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 beforeEach(() => standIn.reset());
 
-const credentials = () => ({ sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } });
+const credentials = () => (demoCredentials(standIn.url));
 
 describe('On Error setting', () => {
 	test('Continue (using error output): n8n appends Error after ours; Soku codes stay on their branch, bugs go to Error', async () => {
@@ -176,7 +176,7 @@ describe('rate limits', () => {
 	// Node and stand-in share one virtual clock, so windows and waits are exact and instant.
 	let fake: FakeRuntime;
 	let standIn: SokuStandIn;
-	const credentials = () => ({ sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } });
+	const credentials = () => (demoCredentials(standIn.url));
 	beforeEach(async () => {
 		fake = useFakeRuntime();
 		standIn = await startStandIn({ clock: fake.clock });

@@ -9,7 +9,7 @@ import { pacingRegistry } from '../../nodes/Soku/actions/router';
 import { ERROR_TABLE, OTHER_ERROR_OUTPUT, codesForOperation, type ErrorCodeRow, type OperationId } from '../../nodes/Soku/errors/errorTable';
 import { engineOutputNames, runSoku } from '../helpers/engine';
 import { useFakeRuntime, type FakeRuntime } from '../helpers/fakeRuntime';
-import { DEMO_KEY, allItems, pairedIndexes } from '../helpers/items';
+import { DEMO_KEY, allItems, pairedIndexes, demoCredentials } from '../helpers/items';
 import { VALID_PARAMETERS } from '../helpers/validParams';
 import { startStandIn, type SokuStandIn } from '../stand-in/soku-stand-in';
 
@@ -23,7 +23,6 @@ const SAMPLE_DETAILS: Record<string, IDataObject | undefined> = {
 	dispatch_failed: { failedPlatforms: ['tiktok'], succeededPlatforms: ['x'] },
 };
 
-const FIREBASE_TOKEN = 'firebase-demo-id-token';
 const RETRY = { initialDelaySeconds: 1, maxDelaySeconds: 30, maxServerRetries: 3, maxRateLimitRetries: 5, maxRateLimitWaitSeconds: 120 };
 
 /** The documented schedule, written out independently of the implementation (random fixed at 0.5). */
@@ -69,10 +68,7 @@ async function runWithScriptedError(row: ErrorCodeRow, parameters: INodeParamete
 	const result = await runSoku({
 		parameters: { ...VALID_PARAMETERS[operation], retry: RETRY, ...parameters },
 		items: [{ input: 'kept', n: 1 }],
-		credentials: {
-			sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url },
-			sokuAccountApi: { idToken: FIREBASE_TOKEN, baseUrl: standIn.url },
-		},
+		credentials: demoCredentials(standIn.url),
 	});
 	return { operation, result };
 }
@@ -167,7 +163,7 @@ describe('Other Error', () => {
 		const result = await runSoku({
 			parameters: { ...post, errorCodesForPostCreate: ['missing_integrations'], retry: RETRY },
 			items: [{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }],
-			credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } },
+			credentials: demoCredentials(standIn.url),
 		});
 		const names = engineOutputNames({ ...post, errorCodesForPostCreate: ['missing_integrations'] });
 		expect(names).toEqual(['Success', 'missing_integrations', OTHER_ERROR_OUTPUT]);
@@ -214,7 +210,7 @@ describe('error items', () => {
 		const result = await runSoku({
 			parameters: post,
 			items: [{ json: { caption: 'kept' }, binary }],
-			credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } },
+			credentials: demoCredentials(standIn.url),
 		});
 		const [landed] = allItems(result.outputs);
 		expect(landed.item.json.caption).toBe('kept');
@@ -226,7 +222,7 @@ describe('error items', () => {
 		const result = await runSoku({
 			parameters: { ...post, options: { keepInputData: false } },
 			items: [{ caption: 'dropped' }],
-			credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } },
+			credentials: demoCredentials(standIn.url),
 		});
 		const [landed] = allItems(result.outputs);
 		expect(Object.keys(landed.item.json)).toEqual(['sokuError']);

@@ -7,7 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { engineOutputNames, runSoku } from '../helpers/engine';
 import { useFakeRuntime, type FakeRuntime } from '../helpers/fakeRuntime';
-import { DEMO_KEY, allItems, pairedIndexes } from '../helpers/items';
+import { DEMO_KEY, allItems, pairedIndexes, demoCredentials } from '../helpers/items';
 import { startStandIn, type SokuStandIn } from '../stand-in/soku-stand-in';
 
 const N = 1000;
@@ -52,7 +52,7 @@ test(`${N} posts with 20 % injected faults: 0 duplicates, 0 lost items, each ite
 		match: { method: 'POST', path: '/v1/posts' },
 	});
 	const items = Array.from({ length: N }, (_, i) => ({ text: `fault test post #${i}` }));
-	const result = await runSoku({ parameters: PARAMETERS, items, credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } } });
+	const result = await runSoku({ parameters: PARAMETERS, items, credentials: demoCredentials(standIn.url) });
 	expect(result.error).toBeUndefined();
 
 	// Every input item on exactly one output.

@@ -7,6 +7,7 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { pacingRegistry } from '../../nodes/Soku/actions/router';
+import { demoCredentials } from '../helpers/items';
 import { runSoku, type RunSokuOptions, type RunSokuResult } from '../helpers/engine';
 import { startStandIn, type RecordedRequest, type SokuStandIn } from '../stand-in/soku-stand-in';
 
@@ -50,10 +51,7 @@ async function run(
 	return await runSoku({
 		parameters,
 		items,
-		credentials: {
-			sokuApi: { apiKey: API_KEY, baseUrl: s.url },
-			sokuAccountApi: { idToken: FIREBASE_TOKEN, baseUrl: s.url },
-		},
+		credentials: demoCredentials(s.url),
 		...extra,
 	});
 }

@@ -8,7 +8,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { engineOutputNames, runSoku } from '../helpers/engine';
 import { useFakeRuntime, type FakeRuntime } from '../helpers/fakeRuntime';
-import { DEMO_KEY, allItems, pairedIndexes } from '../helpers/items';
+import { DEMO_KEY, allItems, pairedIndexes, demoCredentials } from '../helpers/items';
 import { startStandIn, type SokuStandIn } from '../stand-in/soku-stand-in';
 
 const START = Date.parse('2026-11-25T08:00:00.000Z');
@@ -82,7 +82,7 @@ test('random post inputs: no crash, one output per item, bad values caught befor
 				additionalFields: { scheduledTime: '={{ $json.scheduledTime }}' },
 				retry: { initialDelaySeconds: 0.01, maxDelaySeconds: 0.02 },
 			};
-			const result = await runSoku({ parameters, items, credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } }, executionId: `prop-${Math.random()}` });
+			const result = await runSoku({ parameters, items, credentials: demoCredentials(standIn.url), executionId: `prop-${Math.random()}` });
 			expect(result.error).toBeUndefined();
 			expect(result.run.status).toBe('success');
 			expect(pairedIndexes(result.outputs)).toEqual(items.map((_, i) => i));

@@ -16,3 +16,12 @@ export function pairedIndexes(outputs: INodeExecutionData[][] | undefined): numb
 }
 
 export const DEMO_KEY = 'sk_live_demo_active_0000000000000000';
+export const DEMO_FIREBASE_TOKEN = 'firebase-demo-id-token';
+
+/** Both Soku credentials, pointing at a stand-in with the default seed. */
+export function demoCredentials(baseUrl: string) {
+	return {
+		sokuApi: { apiKey: DEMO_KEY, baseUrl },
+		sokuAccountApi: { idToken: DEMO_FIREBASE_TOKEN, baseUrl },
+	};
+}
