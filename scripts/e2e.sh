@@ -14,6 +14,8 @@
 #        N8N_E2E_OUT (test-results/e2e). Browser and queue suites need Debian chromium / redis-server
 #        (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
 # Ports (127.0.0.1 only): 5710-5713 regular, 5720-5723 browser, 5730-5733 + redis 6391 queue.
+#        N8N_E2E_PORT_OFFSET (added to every port) and N8N_E2E_INSTANCE (suffix of the n8n homes) let
+#        several copies of the suite run side by side, e.g. one per git work tree.
 set -uo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +39,7 @@ summary_fail() { echo "e2e: 0 passed, 1 failed, 0 skipped (n8n $N8N_VERSION, $((
 # Whatever happens (failure, Ctrl-C, a jest worker killed), stop every n8n / worker / redis the suites started.
 cleanup() {
   local home
-  for home in "$N8N_E2E_DIR"/e2e-*-"$N8N_VERSION"; do
+  for home in "$N8N_E2E_DIR"/e2e-*-"$N8N_VERSION${N8N_E2E_INSTANCE:+-$N8N_E2E_INSTANCE}"; do
     [ -d "$home/run" ] || continue
     N8N_E2E_HOME="$home" bash "$REPO/scripts/n8n/start-n8n.sh" stop >/dev/null 2>&1 || true
   done

@@ -12,7 +12,7 @@ const P = require('./lib/paths');
 const browser = require('../../scripts/n8n/browser');
 const { setupSuite, teardownSuite } = require('./lib/suite');
 
-const PORT = Number(process.env.N8N_E2E_PORT_BROWSER || 5720);
+const PORT = Number(process.env.N8N_E2E_PORT_BROWSER || 5720 + P.PORT_OFFSET);
 const WORKFLOW = 'sokuAllBranches01';
 const SOKU = 'Soku: publish';
 const OUTPUTS = ['Success', 'validation_error', 'missing_integrations', 'missing_account', 'rate_limit_exceeded', 'dispatch_failed', 'Other Error'];

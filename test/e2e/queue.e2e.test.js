@@ -10,8 +10,8 @@ const P = require('./lib/paths');
 const { setupSuite, teardownSuite, branchOfInput } = require('./lib/suite');
 const { platformsOf } = require('./lib/stand-in');
 
-const PORT = Number(process.env.N8N_E2E_PORT_QUEUE || 5730);
-const REDIS_PORT = Number(process.env.N8N_E2E_REDIS_PORT || 6391);
+const PORT = Number(process.env.N8N_E2E_PORT_QUEUE || 5730 + P.PORT_OFFSET);
+const REDIS_PORT = Number(process.env.N8N_E2E_REDIS_PORT || 6391 + P.PORT_OFFSET);
 const SOKU = 'Soku: publish';
 let ctx;
 

@@ -10,7 +10,7 @@ const P = require('./lib/paths');
 const { setupSuite, teardownSuite, branchOfInput, workflowFiles } = require('./lib/suite');
 const { platformsOf, KEYS } = require('./lib/stand-in');
 
-const PORT = Number(process.env.N8N_E2E_PORT_REGULAR || 5710);
+const PORT = Number(process.env.N8N_E2E_PORT_REGULAR || 5710 + P.PORT_OFFSET);
 let ctx;
 
 const posts = () => ctx.standIn.requests.filter((r) => r.method === 'POST' && r.path === '/v1/posts');

@@ -43,8 +43,8 @@ class N8n {
   constructor({ name, port, redisPort }) {
     this.name = name;
     this.port = port;
-    this.redisPort = redisPort || 6391;
-    this.home = path.join(P.N8N_E2E_DIR, `e2e-${name}-${P.N8N_VERSION}`);
+    this.redisPort = redisPort || 6391 + P.PORT_OFFSET;
+    this.home = path.join(P.N8N_E2E_DIR, `e2e-${name}-${P.N8N_VERSION}${P.INSTANCE}`);
     this.base = `http://localhost:${port}`; // same host as the browser uses, so the cookie applies
     this.owner = OWNER;
     this.cookie = null;

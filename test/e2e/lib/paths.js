@@ -7,11 +7,16 @@ const REPO = path.resolve(__dirname, '..', '..', '..');
 const N8N_E2E_DIR = process.env.N8N_E2E_DIR || path.join(os.homedir(), '.cache', 'n8n-e2e');
 const N8N_VERSION = process.env.N8N_VERSION || '2.41.1';
 const PKG = require(path.join(REPO, 'package.json'));
+// Several copies of the suite may run side by side (one per work tree): each gets its own ports and homes.
+const PORT_OFFSET = Number(process.env.N8N_E2E_PORT_OFFSET || 0);
+const INSTANCE = process.env.N8N_E2E_INSTANCE ? `-${process.env.N8N_E2E_INSTANCE}` : '';
 
 module.exports = {
   REPO,
   N8N_E2E_DIR,
   N8N_VERSION,
+  PORT_OFFSET,
+  INSTANCE,
   N8N_MAJOR: Number(N8N_VERSION.split('.')[0]),
   SCRIPTS: path.join(REPO, 'scripts', 'n8n'),
   START_SCRIPT: path.join(REPO, 'scripts', 'n8n', 'start-n8n.sh'),
