@@ -26,6 +26,7 @@ function postSuccessJson(p: { postSubmissionId: string; body: unknown }) {
 				? { platform: t, attempt: 1, postSubmissionId: p.postSubmissionId }
 				: { platform: t.platform, accountId: t.accountId, attempt: 1, postSubmissionId: p.postSubmissionId },
 		),
+		replayed: false,
 	};
 }
 
@@ -369,7 +370,7 @@ describe('media', () => {
 		});
 
 		const items = successItems(result);
-		expect(jsons(items)).toEqual(s.state.media.filter((m) => m.sourceUrl).map((m) => ({ url: m.url })));
+		expect(jsons(items)).toEqual(s.state.media.filter((m) => m.sourceUrl).map((m) => ({ url: m.url, replayed: false })));
 		items.forEach((item) => expect(item.json.url).toMatch(/^https:\/\/storage\.mysoku\.io\/media\//));
 		expect(pairedOf(items)).toEqual([0, 1]);
 	});
@@ -481,6 +482,7 @@ describe('transcription create', () => {
 				transcript: t.transcript,
 				creditsDebited: t.creditsDebited,
 				likelyLyrics: t.likelyLyrics,
+				replayed: false,
 			})),
 		);
 		expect(items.map((item) => item.json.likelyLyrics)).toEqual([false, true]);
@@ -831,26 +833,37 @@ describe('Idempotency-Key', () => {
 		expect(pairedOf(successItems(result))).toEqual([0, 1, 2]);
 	});
 
-	test('a second execution of the same workflow uses new keys', async () => {
+	test('with Duplicate Window 0, a second execution of the same workflow uses new keys', async () => {
 		const [, parameters] = IDEMPOTENT_CASES[0];
-		await run(parameters, [{ n: 1 }]);
-		await run(parameters, [{ n: 1 }]);
+		await run({ ...parameters, options: { duplicateWindowHours: 0 } }, [{ n: 1 }]);
+		await run({ ...parameters, options: { duplicateWindowHours: 0 } }, [{ n: 1 }]);
 		expect(s.requests).toHaveLength(2);
 		expect(expectIdempotencyKey(s.requests[1])).not.toBe(expectIdempotencyKey(s.requests[0]));
 		expect(s.state.posts).toHaveLength(2);
 	});
 
-	test.each(IDEMPOTENT_CASES)('%s: options.idempotencyKey from an expression is sent verbatim, also on the retry', async (_name, parameters, path) => {
+	test('by default, a second execution of the same workflow sends the same key and gets the first post back', async () => {
+		const [, parameters] = IDEMPOTENT_CASES[0];
+		await run(parameters, [{ n: 1 }]);
+		const second = await run(parameters, [{ n: 1 }]);
+		expect(s.requests).toHaveLength(2);
+		expect(expectIdempotencyKey(s.requests[1])).toBe(expectIdempotencyKey(s.requests[0]));
+		expect(s.state.posts).toHaveLength(1);
+		expect(jsons(successItems(second))).toEqual([{ ...postSuccessJson(s.state.posts[0]), replayed: true }]);
+	});
+
+	test.each(IDEMPOTENT_CASES)('%s: options.idempotencyKey from an expression is sent scoped by the operation, also on the retry', async (_name, parameters, path) => {
 		s.script({ match: { method: 'POST', path }, status: 500 });
 		const result = await run({ ...parameters, retry: FAST_RETRY, options: { idempotencyKey: '={{ $json.key }}' } }, [
 			{ key: 'order-4711:Launch_Day/v2' },
 			{ key: 'c1f6b2de-0a7e-4c58-9d1e-3a8f9b0e7d21' },
 		]);
 
+		const operation = { '/v1/posts': 'createPost', '/v1/media': 'uploadMedia', '/v1/ai/transcribe': 'transcribe' }[path];
 		expect(s.requests.map((r) => r.headers['idempotency-key'])).toEqual([
-			'order-4711:Launch_Day/v2',
-			'order-4711:Launch_Day/v2',
-			'c1f6b2de-0a7e-4c58-9d1e-3a8f9b0e7d21',
+			`${operation}:order-4711:Launch_Day/v2`,
+			`${operation}:order-4711:Launch_Day/v2`,
+			`${operation}:c1f6b2de-0a7e-4c58-9d1e-3a8f9b0e7d21`,
 		]);
 		expect(pairedOf(successItems(result))).toEqual([0, 1]);
 	});

@@ -101,6 +101,8 @@ export interface StandInAccount {
 	integrations?: Partial<Record<PlatformId | 'twitter', string[] | string>>;
 	/** platform -> number of delivery attempts that fail before deliveries succeed (`Infinity` = always fail). */
 	failDispatch?: Partial<Record<PlatformId, number>>;
+	/** accountId -> failing deliveries to that one account (Soku still reports the whole platform as failed). */
+	failDispatchAccounts?: Record<string, number>;
 	/** The key is revoked (401 "API key revoked"). */
 	revoked?: boolean;
 	/** Media-library items (ids usable as `mediaId` for /v1/ai/transcribe). */
@@ -226,6 +228,8 @@ export interface StoredUser {
 	integrations: Partial<Record<PlatformId, string[]>>;
 	/** Remaining forced delivery failures per platform (decremented on each failure). */
 	failDispatch: Partial<Record<PlatformId, number>>;
+	/** Remaining forced delivery failures per account ID. */
+	failDispatchAccounts: Record<string, number>;
 }
 
 export interface StoredApiKey {

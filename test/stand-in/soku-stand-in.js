@@ -411,12 +411,15 @@ async function startStandIn(options = {}) {
 				tier: acc.tier || 'premium',
 				integrations: {},
 				failDispatch: {},
+				// Per connected account (accountId -> deliveries to fail); Soku still reports per platform.
+				failDispatchAccounts: {},
 			};
 			for (const [p, ids] of Object.entries(acc.integrations || {})) {
 				const list = Array.isArray(ids) ? ids : [ids];
 				user.integrations[normalisePlatform(p)] = list.map(String);
 			}
 			for (const [p, n] of Object.entries(acc.failDispatch || {})) user.failDispatch[normalisePlatform(p)] = n;
+			for (const [a, n] of Object.entries(acc.failDispatchAccounts || {})) user.failDispatchAccounts[a] = n;
 			state.users[userId] = user;
 			state.credits[userId] = acc.credits ?? 100;
 		}
@@ -935,7 +938,13 @@ async function startStandIn(options = {}) {
 		const user = state.users[post.userId];
 		const failedTargets = [];
 		const okTargets = [];
+		const byAccount = user.failDispatchAccounts || {};
 		for (const t of post.platforms) {
+			if ((byAccount[t.accountId] || 0) > 0) {
+				byAccount[t.accountId] -= 1;
+				failedTargets.push(t);
+				continue;
+			}
 			const left = user.failDispatch[t.platform] || 0;
 			if (left > 0) {
 				user.failDispatch[t.platform] = left - 1;

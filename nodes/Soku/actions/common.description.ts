@@ -150,13 +150,28 @@ export const optionsProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Duplicate Window (Hours)',
+				name: 'duplicateWindowHours',
+				type: 'number',
+				typeOptions: { minValue: 0, numberPrecision: 2 },
+				default: 24,
+				description:
+					'With the derived key, the same request from this node (same workflow, node, operation and body) is sent once per window: a re-run, a retried execution or a redelivered webhook gets the earlier result back. Windows are fixed slots from UTC midnight (24 = one per UTC day). 0 = a new key per execution, so every run posts again.',
+				displayOptions: {
+					show: {
+						'/resource': [...new Set(idempotentOperations.map((op) => op.resource))],
+						'/operation': [...new Set(idempotentOperations.map((op) => op.operation))],
+					},
+				},
+			},
+			{
 				displayName: 'Idempotency Key',
 				name: 'idempotencyKey',
 				type: 'string',
 				default: '',
 				placeholder: '={{ $json.externalId }}',
 				description:
-					'Unique key per logical post/upload/transcription, reused on retries so nothing happens twice. Empty: derived from the execution, node and item. Never give two different items the same key.',
+					'Your own key per logical post/upload/transcription (text or a number), sent as operation:key and reused on every retry and re-run, so nothing happens twice. Empty: derived from what the request is (see Duplicate Window). An expression giving nothing, an object or an array sends the item to validation_error. To post identical content again on purpose: {{ $execution.id }}-{{ $itemIndex }}, or Duplicate Window 0.',
 				displayOptions: {
 					show: {
 						'/resource': [...new Set(idempotentOperations.map((op) => op.resource))],

@@ -24,13 +24,27 @@ import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies }
 import { RunSummary } from '../policy/summary';
 import { getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
 import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
-import { chooseIdempotencyKey, deriveIdempotencyKey } from './common/idempotency';
+import {
+	WindowAnchors,
+	customIdempotencyKey,
+	deriveContentKey,
+	deriveIdempotencyKey,
+	requestFingerprint,
+	windowSlot,
+} from './common/idempotency';
 import { OPERATIONS_BY_KEY, operationKey } from './operations';
 import type { BuildContext, SokuOperation } from './types';
 import { OUTPUT_TABLE } from './versionDescription';
 
 /** Shared by every execution in this n8n process: one window per credential and endpoint. */
 export const pacingRegistry = new PacingRegistry();
+/** Shared by every execution in this n8n process: the duplicate-window slot each execution uses. */
+export const windowAnchors = new WindowAnchors();
+
+/** Options > Duplicate Window, in ms: default 24 h; 0 = keys per execution (a re-run posts again). */
+export function duplicateWindowMs(value: unknown): number {
+	return numberOption(value, 24) * 3_600_000;
+}
 
 export interface SokuErrorJson extends IDataObject {
 	code: string;
@@ -120,6 +134,25 @@ function runIndexOf(context: IExecuteFunctions): number {
 	}
 }
 
+/**
+ * Stop mode: which items of this run Soku accepted before the stop, so the user knows what is live and
+ * what a re-run will do with them.
+ */
+function acceptedText(accepted: Array<[number, string | undefined]>, duplicateWindow: number | undefined): string | undefined {
+	if (!accepted.length) return undefined;
+	const ids = accepted.map(([, id]) => id).filter((id): id is string => id !== undefined);
+	const what = `${accepted.length} item${accepted.length === 1 ? '' : 's'} (input ${accepted.map(([i]) => i).join(', ')}${
+		ids.length ? `; ids ${ids.join(', ')}` : ''
+	})`;
+	const rerun =
+		duplicateWindow === undefined
+			? ''
+			: duplicateWindow > 0
+				? ' Running the same input again (e.g. Retry of this execution) within the Duplicate Window replays them instead of sending them twice.'
+				: ' Duplicate Window is 0, so running the same input again sends them again.';
+	return `Before the stop, Soku had accepted ${what}: they are live.${rerun}`;
+}
+
 function successJson(body: unknown): IDataObject {
 	if (body !== null && typeof body === 'object' && !Array.isArray(body)) return { ...(body as IDataObject) };
 	return body === undefined || body === '' ? { success: true } : { data: body as IDataObject[] };
@@ -131,6 +164,8 @@ interface Placement {
 	toolMode: boolean;
 	continueOnFail: boolean;
 	keepInputData: boolean;
+	/** Stop mode: what earlier items of this run Soku already accepted (they are live). */
+	acceptedBefore?: string;
 }
 
 /**
@@ -161,7 +196,9 @@ function placeError(
 	if (!placement.continueOnFail) {
 		throw new NodeApiError(this.getNode(), { message, code: error.code } as JsonObject, {
 			message,
-			description: error.source === 'network' ? `${error.message}. ${sokuError.hint}` : sokuError.hint,
+			description: [error.source === 'network' ? `${error.message}. ${sokuError.hint}` : sokuError.hint, placement.acceptedBefore]
+				.filter(Boolean)
+				.join(' '),
 			httpCode: error.httpStatus !== null ? String(error.httpStatus) : undefined,
 			itemIndex,
 		});
@@ -179,11 +216,14 @@ async function runItem(
 	settings: RetrySettings,
 	context: BuildContext,
 	deps: SendDependencies,
+	keyFor?: (request: SokuRequest) => string,
 ): Promise<{ outcome: ItemOutcome; request?: SokuRequest }> {
 	let request: SokuRequest | undefined;
 	let invalid: ClientValidationError | undefined;
 	try {
 		request = operation.build.call(this, itemIndex, context);
+		// The key names the built request, so it is chosen after build; a refused custom key is a validation_error.
+		if (keyFor) request = { ...request, idempotencyKey: keyFor(request) };
 	} catch (error) {
 		// Anything but a validation failure is a bug: the caller's catch hands it to n8n.
 		if (!(error instanceof ClientValidationError)) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
@@ -222,13 +262,23 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 				OUTPUT_TABLE,
 			);
 	const outputs: INodeExecutionData[][] = outputNames.map(() => []);
-	const summary = new RunSummary();
+	const summary = new RunSummary(operation.id === 'createPost' ? 'published' : 'accepted');
+	// Items Soku accepted in this run, for the stop-mode error: [item index, postSubmissionId or id].
+	const accepted: Array<[number, string | undefined]> = [];
 
 	const baseUrl = await getBaseUrl(this, endpoint.credential);
 	const credentialId = this.getNode().credentials?.[endpoint.credential]?.id ?? endpoint.credential;
 	// Instance and workflow make the default key unique beyond one n8n database's execution ids.
-	const keyScope = [instanceIdOf(this), this.getWorkflow().id ?? '', this.getExecutionId() || randomUUID(), this.getNode().id || this.getNode().name];
+	const instanceId = instanceIdOf(this);
+	const workflowId = this.getWorkflow().id ?? '';
+	const nodeId = this.getNode().id || this.getNode().name;
+	const executionId = this.getExecutionId() || randomUUID();
+	const keyScope = [instanceId, workflowId, executionId, nodeId];
 	const runIndex = runIndexOf(this);
+	// How often each identical request occurred so far in this run: identical items stay separate posts.
+	const occurrences = new Map<string, number>();
+	const rawOptions = this.getNode().parameters.options as IDataObject | undefined;
+	const customKeyIsExpression = typeof rawOptions?.idempotencyKey === 'string' && rawOptions.idempotencyKey.startsWith('=');
 	const signal = this.getExecutionCancelSignal();
 
 	for (let i = 0; i < items.length; i++) {
@@ -243,24 +293,48 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 			if (endpoint.perMinute) limits.push({ key: `${credentialId}|${baseUrl}|${endpoint.path}`, limit: endpoint.perMinute, windowMs });
 			limits.push({ key: `${credentialId}|${baseUrl}|tier`, limit: TIER_PER_MINUTE, windowMs });
 
-			const context: BuildContext = {
-				now: runtime.now(),
-				timeZone: this.getTimezone(),
-				idempotencyKey: chooseIdempotencyKey(options.idempotencyKey, deriveIdempotencyKey([...keyScope, runIndex, i])),
-			};
-			const { outcome, request } = await runItem.call(this, operation, i, settings, context, {
-				send: async (r) => await sendSokuRequest(this, baseUrl, r, timeoutMs, signal),
-				runtime,
-				signal,
-				pacing: options.pacing === false ? undefined : { registry: pacingRegistry, limits },
-			});
+			const context: BuildContext = { now: runtime.now(), timeZone: this.getTimezone() };
+			const keyFor = endpoint.idempotencyKey
+				? (built: SokuRequest): string => {
+						const custom = customIdempotencyKey(options.idempotencyKey, customKeyIsExpression, operation.id);
+						if (custom !== undefined) return custom;
+						const duplicateWindow = duplicateWindowMs(options.duplicateWindowHours);
+						if (duplicateWindow === 0) return deriveIdempotencyKey([...keyScope, runIndex, i]);
+						const fingerprint = requestFingerprint({ instanceId, workflowId, nodeId, operation: operation.id, body: built.body });
+						const occurrence = occurrences.get(fingerprint) ?? 0;
+						occurrences.set(fingerprint, occurrence + 1);
+						const slot = windowSlot(windowAnchors.anchorFor(executionId, runtime.now()), duplicateWindow);
+						return deriveContentKey(fingerprint, slot, occurrence);
+					}
+				: undefined;
+			const { outcome, request } = await runItem.call(
+				this,
+				operation,
+				i,
+				settings,
+				context,
+				{
+					send: async (r) => await sendSokuRequest(this, baseUrl, r, timeoutMs, signal),
+					runtime,
+					signal,
+					pacing: options.pacing === false ? undefined : { registry: pacingRegistry, limits },
+				},
+				keyFor,
+			);
 			summary.add(outcome);
 
 			if (outcome.ok) {
 				const jsons = operation.toJson
 					? operation.toJson.call(this, outcome.body, i, request as SokuRequest, outcome)
 					: [successJson(outcome.body)];
-				for (const json of jsons) outputs[0].push({ json, pairedItem });
+				for (const json of jsons) {
+					// Replays are visible: "had been done by an earlier run" differs from "done now".
+					if (endpoint.idempotencyKey) json.replayed = outcome.replayed === true;
+					outputs[0].push({ json, pairedItem });
+				}
+				const body = (outcome.body ?? {}) as IDataObject;
+				const id = body.postSubmissionId ?? body.id ?? body.jobId;
+				accepted.push([i, typeof id === 'string' ? id : undefined]);
 				continue;
 			}
 
@@ -270,6 +344,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 				toolMode,
 				continueOnFail,
 				keepInputData: options.keepInputData !== false,
+				acceptedBefore: mode === 'stop' ? acceptedText(accepted, endpoint.idempotencyKey ? duplicateWindowMs(options.duplicateWindowHours) : undefined) : undefined,
 			});
 			outputs[placed.output].push(placed.item);
 		} catch (error) {

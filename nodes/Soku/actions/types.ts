@@ -8,8 +8,6 @@ export interface BuildContext {
 	/** Clock of the run (injectable), for checks such as "scheduledTime is in the future". */
 	now: number;
 	timeZone: string;
-	/** Idempotency-Key for this item (the user's, or derived): stable across retries and n8n's re-runs. */
-	idempotencyKey: string;
 }
 
 /**

@@ -6,6 +6,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { classify, type ResponseHeaders, type SokuErrorInfo, type TransportResult } from '../errors/classify';
 import type { SokuRequest } from '../transport';
+import { ENDPOINTS } from '../transport/endpoints';
 import type { PacingRegistry, WindowLimit } from './pacing';
 import { retryDecision, type RetryHistory, type RetrySafety, type RetrySettings } from './retry';
 import type { Runtime } from './runtime';
@@ -15,7 +16,14 @@ export interface PlatformDelivery {
 	accountId?: string;
 	/** 1 = the first request; higher = a dispatch_failed retry round. */
 	attempt: number;
-	postSubmissionId?: string;
+	/** null: unknown (Soku's dispatch_failed answer names no postSubmissionId). */
+	postSubmissionId: string | null;
+}
+
+/** A target Soku's per-platform answer cannot speak for: its platform failed and had several accounts. */
+export interface AmbiguousTarget {
+	platform: string;
+	accountId: string | null;
 }
 
 export interface ItemOutcome {
@@ -34,6 +42,15 @@ export interface ItemOutcome {
 	retriedCodes: string[];
 	/** createPost only: which platform was delivered by which attempt, and what still failed. */
 	dispatch?: { delivered: PlatformDelivery[]; failed: string[]; postSubmissionIds: string[] };
+	/**
+	 * Soku answered the item's first accepted request from its idempotency store (Idempotent-Replayed):
+	 * the work had been done before, by an earlier run or by an attempt of this run whose answer was lost.
+	 */
+	replayed?: boolean;
+	/** That replay answered the item's very first request: an earlier run had done the work. */
+	replayedByEarlierRun?: boolean;
+	/** A DELETE answered not_found after an earlier attempt whose answer was lost: that attempt deleted it. */
+	deletedByEarlierAttempt?: boolean;
 }
 
 export interface SendDependencies {
@@ -69,6 +86,17 @@ function responseHeaders(result: TransportResult): ResponseHeaders | undefined {
 	return result.kind === 'response' ? result.headers : undefined;
 }
 
+function isReplay(result: TransportResult): boolean {
+	const value = result.kind === 'response' ? result.headers['idempotent-replayed'] : undefined;
+	return String(Array.isArray(value) ? value[0] : value).toLowerCase() === 'true';
+}
+
+/** An answer after which the request may have been carried out (lost answer, timeout, 5xx). */
+function mayHaveActed(error: SokuErrorInfo): boolean {
+	if (error.source === 'network') return error.details.requestMaybeProcessed !== false;
+	return error.httpStatus !== null && error.httpStatus >= 500;
+}
+
 /** An outcome before anything happened (also what a client-side validation failure starts from). */
 export function emptyOutcome(): ItemOutcome {
 	return { ok: false, attempts: 0, waitedMs: 0, pacedMs: 0, rateLimitWaits: 0, rateLimitWaitedMs: 0, retriedCodes: [] };
@@ -88,7 +116,16 @@ export async function sendWithPolicy(
 	const isPost = initial.operation === 'createPost';
 	const delivered: PlatformDelivery[] = [];
 	const postSubmissionIds: string[] = [];
+	const ambiguous: AmbiguousTarget[] = [];
 	let sawDispatchFailure = false;
+	let lastDispatchError: SokuErrorInfo | undefined;
+	let earlierAttemptMayHaveActed = false;
+	const isDelete = ENDPOINTS[initial.operation].method === 'DELETE';
+	const noteReplay = (result: TransportResult) => {
+		if (outcome.replayed !== undefined || !isReplay(result)) return;
+		outcome.replayed = true;
+		outcome.replayedByEarlierRun = outcome.attempts === 1;
+	};
 
 	for (;;) {
 		let sentAt = 0;
@@ -111,6 +148,7 @@ export async function sendWithPolicy(
 		const classified = classify(result, runtime.now());
 
 		if (classified.ok) {
+			noteReplay(result);
 			outcome.ok = true;
 			outcome.body = classified.body;
 			if (isPost && round > 1) {
@@ -121,18 +159,49 @@ export async function sendWithPolicy(
 				}
 				outcome.dispatch = { delivered, failed: [], postSubmissionIds };
 			}
+			if (ambiguous.length) {
+				// The retried platforms are live, but who got the ambiguous ones is unknown: not a success.
+				outcome.ok = false;
+				outcome.body = undefined;
+				outcome.error = dispatchFailure(lastDispatchError as SokuErrorInfo, request, delivered, ambiguous, true);
+				outcome.dispatch = { delivered, failed: platformList(outcome.error.details.failedPlatforms), postSubmissionIds };
+			}
 			return outcome;
 		}
 
 		const error = classified.error;
+		if (isDelete && error.code === 'not_found' && earlierAttemptMayHaveActed) {
+			// The earlier attempt deleted it and its answer was lost: the retry finds nothing to delete.
+			outcome.ok = true;
+			outcome.body = undefined;
+			outcome.deletedByEarlierAttempt = true;
+			return outcome;
+		}
+		if (mayHaveActed(error)) earlierAttemptMayHaveActed = true;
 		if (isPost && error.code === 'dispatch_failed') {
+			noteReplay(result);
 			sawDispatchFailure = true;
+			lastDispatchError = error;
 			recordDispatch(error, request, round, delivered, postSubmissionIds);
 		}
 
-		const decision = retryDecision(error, history, settings, safety, runtime.random);
+		let decision = retryDecision(error, history, settings, safety, runtime.random);
+		let retryTargets: Target[] | undefined;
+		if (decision.action === 'retry' && decision.retryPlatforms) {
+			// Soku names failed platforms, not accounts: a failed platform with several accounts in the
+			// request may have reached some of them, so only single-account platforms are retried.
+			const failed = new Set(decision.retryPlatforms.map((p) => p.toLowerCase()));
+			const targets = targetsOf(request.body);
+			retryTargets = [];
+			for (const name of failed) {
+				const ofPlatform = targets.filter((t) => platformName(t) === name);
+				if (ofPlatform.length === 1) retryTargets.push(ofPlatform[0]);
+				else for (const t of ofPlatform) ambiguous.push(ambiguousTarget(t));
+			}
+			if (retryTargets.length === 0) decision = { action: 'route', reason: 'failed platform has several accounts' };
+		}
 		if (decision.action === 'route') {
-			outcome.error = sawDispatchFailure ? dispatchFailure(error, request, delivered) : error;
+			outcome.error = sawDispatchFailure ? dispatchFailure(error, request, delivered, ambiguous, false) : error;
 			if (sawDispatchFailure) {
 				outcome.dispatch = {
 					delivered,
@@ -151,10 +220,9 @@ export async function sendWithPolicy(
 			history.serverRetries++;
 		}
 		outcome.retriedCodes.push(error.code);
-		if (decision.retryPlatforms) {
-			const failed = new Set(decision.retryPlatforms.map((p) => p.toLowerCase()));
+		if (retryTargets) {
 			round++;
-			request = withTargets(request, targetsOf(request.body).filter((t) => failed.has(platformName(t))), round);
+			request = withTargets(request, retryTargets, round);
 		}
 		await runtime.sleep(decision.delayMs, deps.signal);
 		outcome.waitedMs += decision.delayMs;
@@ -162,12 +230,16 @@ export async function sendWithPolicy(
 }
 
 function deliveryOf(target: Target, attempt: number, postSubmissionId?: string): PlatformDelivery {
-	const delivery: PlatformDelivery = { platform: platformName(target), attempt };
+	const delivery: PlatformDelivery = { platform: platformName(target), attempt, postSubmissionId: postSubmissionId ?? null };
 	if (typeof target !== 'string' && typeof target.accountId === 'string' && target.accountId) {
 		delivery.accountId = target.accountId;
 	}
-	if (postSubmissionId) delivery.postSubmissionId = postSubmissionId;
 	return delivery;
+}
+
+function ambiguousTarget(target: Target): AmbiguousTarget {
+	const accountId = typeof target !== 'string' && typeof target.accountId === 'string' && target.accountId ? target.accountId : null;
+	return { platform: platformName(target), accountId };
 }
 
 const platformList = (value: unknown): string[] =>
@@ -196,18 +268,24 @@ function recordDispatch(
  * Once a dispatch_failed was seen the post exists, so the item ends on dispatch_failed whatever the
  * last retry answered, reporting every platform delivered in any round and those still failing.
  */
-function dispatchFailure(last: SokuErrorInfo, request: SokuRequest, delivered: PlatformDelivery[]): SokuErrorInfo {
+function dispatchFailure(
+	last: SokuErrorInfo,
+	request: SokuRequest,
+	delivered: PlatformDelivery[],
+	ambiguous: AmbiguousTarget[],
+	retrySucceeded: boolean,
+): SokuErrorInfo {
 	const succeeded = [...new Set(delivered.map((d) => d.platform))];
-	const stillTargeted = targetsOf(request.body).map(platformName);
-	const failed = (last.code === 'dispatch_failed' ? platformList(last.details.failedPlatforms) : stillTargeted).filter(
-		(p) => !succeeded.includes(p),
-	);
+	const stillTargeted = retrySucceeded ? [] : targetsOf(request.body).map(platformName);
+	const reported = last.code === 'dispatch_failed' && !retrySucceeded ? platformList(last.details.failedPlatforms) : stillTargeted;
+	const failed = [...new Set([...reported, ...ambiguous.map((t) => t.platform)])].filter((p) => !succeeded.includes(p));
 	const details: IDataObject = {
 		...last.details,
 		failedPlatforms: failed,
 		succeededPlatforms: succeeded,
 		deliveries: delivered as unknown as IDataObject[],
 	};
+	if (ambiguous.length) details.ambiguousAccounts = ambiguous as unknown as IDataObject[];
 	if (last.code === 'dispatch_failed') return { ...last, details };
 	details.lastErrorCode = last.code;
 	return {

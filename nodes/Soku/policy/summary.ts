@@ -13,6 +13,7 @@ function count(map: Map<string, number>, key: string): void {
 }
 
 export class RunSummary {
+	private replayedItems = 0;
 	private rateLimitedItems = 0;
 	private rateLimitWaitedMs = 0;
 	private pacedItems = 0;
@@ -20,7 +21,11 @@ export class RunSummary {
 	private readonly retriedAfter = new Map<string, number>();
 	private readonly routedTo = new Map<string, number>();
 
+	/** @param done what Soku does with the requests of this operation ("published" for posts). */
+	constructor(private readonly done = 'accepted') {}
+
 	add(outcome: ItemOutcome): void {
+		if (outcome.replayedByEarlierRun) this.replayedItems++;
 		if (outcome.rateLimitWaits > 0) {
 			this.rateLimitedItems++;
 			this.rateLimitWaitedMs += outcome.rateLimitWaitedMs;
@@ -36,6 +41,10 @@ export class RunSummary {
 	/** The sentence, or nothing when every item went straight through. */
 	message(): string | undefined {
 		const parts: string[] = [];
+		if (this.replayedItems) {
+			const were = this.replayedItems === 1 ? 'was' : 'were';
+			parts.push(`${items(this.replayedItems)} ${were} already ${this.done} by an earlier run; nothing was sent twice`);
+		}
 		if (this.pacedItems) parts.push(`${items(this.pacedItems)} paced for ${seconds(this.pacedMs)} to stay under Soku's rate limit`);
 		if (this.rateLimitedItems) {
 			parts.push(`${items(this.rateLimitedItems)} waited out rate limits for ${seconds(this.rateLimitWaitedMs)} in total`);

@@ -1,16 +1,119 @@
 import { createHash } from 'crypto';
 
-/**
- * The default Idempotency-Key of an item, derived from instance, workflow, execution, node, run and item.
- * It is the same on every retry of the item and on n8n's whole-node "Retry On Fail" re-runs, so Soku
- * replays the first result instead of posting again.
- */
-export function deriveIdempotencyKey(parts: ReadonlyArray<string | number>): string {
-	return `n8n-${createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 40)}`;
+import type { OperationId } from '../../errors/errorTable';
+import { ClientValidationError } from '../../helpers/validation';
+
+const hash = (parts: ReadonlyArray<string | number>): string =>
+	createHash('sha256').update(parts.join('\u0000')).digest('hex');
+
+/** JSON with object keys sorted at every level: the same request always gives the same text. */
+export function canonicalJson(value: unknown): string {
+	if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
+	if (value !== null && typeof value === 'object') {
+		const entries = Object.entries(value as Record<string, unknown>)
+			.filter(([, v]) => v !== undefined)
+			.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+		return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+	}
+	return JSON.stringify(value) ?? 'null';
 }
 
-/** The user's key (Options > Idempotency Key) when set, else the derived one. */
-export function chooseIdempotencyKey(custom: unknown, derived: string): string {
-	const text = typeof custom === 'string' ? custom.trim() : '';
-	return text || derived;
+/**
+ * The per-execution key (Duplicate Window 0): instance, workflow, execution, node, run and item. Every
+ * new execution gets new keys, so a re-run posts again.
+ */
+export function deriveIdempotencyKey(parts: ReadonlyArray<string | number>): string {
+	return `n8n-${hash(parts).slice(0, 40)}`;
+}
+
+/** What a request is, independent of the execution that sends it. */
+export interface RequestIdentity {
+	instanceId: string;
+	workflowId: string;
+	nodeId: string;
+	operation: OperationId;
+	body: unknown;
+}
+
+/** Hash of the request's identity; equal for identical requests of the same node. */
+export function requestFingerprint(identity: RequestIdentity): string {
+	return hash([
+		'soku-request-v1',
+		identity.instanceId,
+		identity.workflowId,
+		identity.nodeId,
+		identity.operation,
+		canonicalJson(identity.body ?? null),
+	]);
+}
+
+/**
+ * Duplicate-window slots are fixed, aligned to the Unix epoch (UTC): with 24 h, one slot per UTC day.
+ * The slot is taken from the anchor time (when this execution first derived a key), not from "now",
+ * so the node's own retries and n8n's Retry On Fail stay in the slot the execution started in.
+ */
+export function windowSlot(anchorMs: number, windowMs: number): number {
+	return Math.floor(anchorMs / windowMs);
+}
+
+/**
+ * The default key for Duplicate Window > 0: the request's fingerprint, the window slot, and the
+ * occurrence of this exact request among the items of this node run (0 for the first), so two identical
+ * items in one batch stay two posts while a later run of the same batch replays both.
+ */
+export function deriveContentKey(fingerprint: string, slot: number, occurrence: number): string {
+	return `n8n-${hash([fingerprint, slot, occurrence]).slice(0, 40)}`;
+}
+
+/**
+ * When each execution first derived a key in this process, so all its keys (and any Retry On Fail
+ * re-run of the node) use one window slot. Bounded: old executions are forgotten first.
+ */
+export class WindowAnchors {
+	private readonly anchors = new Map<string, number>();
+
+	constructor(private readonly max = 1000) {}
+
+	anchorFor(executionId: string, now: number): number {
+		const known = this.anchors.get(executionId);
+		if (known !== undefined) return known;
+		if (this.anchors.size >= this.max) this.anchors.delete(this.anchors.keys().next().value as string);
+		this.anchors.set(executionId, now);
+		return now;
+	}
+
+	clear(): void {
+		this.anchors.clear();
+	}
+}
+
+/**
+ * Options > Idempotency Key as sent: the user's value, scoped by the operation so one `{{ $json.id }}` on
+ * Media and on Post cannot collide. Numbers and booleans become text. Undefined when the option is not
+ * used (absent, or added but left as the empty default), so the derived key applies. An expression that
+ * gives nothing, an object or an array is refused: silently falling back would drop the user's key.
+ */
+export function customIdempotencyKey(value: unknown, isExpression: boolean, operation: OperationId): string | undefined {
+	let text: string | undefined;
+	if (typeof value === 'string') text = value.trim();
+	else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || typeof value === 'bigint') {
+		text = String(value);
+	} else if (value === undefined || value === null) text = '';
+	if (text === undefined) {
+		const kind = Array.isArray(value) ? 'an array' : typeof value === 'number' ? 'a number that is not finite' : 'an object';
+		throw new ClientValidationError(
+			'Idempotency-Key',
+			'invalid_type',
+			`Idempotency Key must be text or a number, but the expression gave ${kind}: use a single value such as {{ $json.id }}`,
+		);
+	}
+	if (!text) {
+		if (!isExpression) return undefined;
+		throw new ClientValidationError(
+			'Idempotency-Key',
+			'empty',
+			'Idempotency Key: the expression gave an empty value for this item; give every item its own key (e.g. {{ $json.id }}) or remove the option to use the derived key',
+		);
+	}
+	return `${operation}:${text}`;
 }

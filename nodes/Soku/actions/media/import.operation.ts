@@ -25,13 +25,12 @@ export const importMedia: SokuOperation = {
 	action: 'Import media from a URL',
 	description: 'Copy a file from a public URL into the Soku media library and get its Soku-hosted URL',
 	properties,
-	build(itemIndex, context) {
+	build(itemIndex) {
 		const url = requireHttpUrl(this.getNodeParameter('url', itemIndex, ''), 'url', 'Media URL');
 		return {
 			operation: 'uploadMedia',
 			path: '/v1/media',
 			body: { url },
-			idempotencyKey: context.idempotencyKey,
 		};
 	},
 };

@@ -225,7 +225,6 @@ export const createPost: SokuOperation = {
 			operation: 'createPost',
 			path: '/v1/posts',
 			body,
-			idempotencyKey: context.idempotencyKey,
 		};
 	},
 	// Every success item has the same fields: which platform was accepted by which attempt (attempt 2+

@@ -57,7 +57,7 @@ export const createTranscription: SokuOperation = {
 	action: 'Transcribe a media file',
 	description: 'Transcribe an audio or video file from the Soku media library; uses AI credits',
 	properties,
-	build(itemIndex, context) {
+	build(itemIndex) {
 		const body: IDataObject = {
 			mediaId: requireText(this.getNodeParameter('mediaId', itemIndex, ''), 'mediaId', 'Media ID'),
 		};
@@ -82,7 +82,6 @@ export const createTranscription: SokuOperation = {
 			operation: 'transcribe',
 			path: '/v1/ai/transcribe',
 			body,
-			idempotencyKey: context.idempotencyKey,
 		};
 	},
 };
