@@ -150,6 +150,8 @@ export interface RunSokuOptions {
 	maxTries?: number;
 	waitBetweenTries?: number;
 	executionId?: string;
+	/** Workflow id (default wf-soku-test): part of the default Idempotency-Key. */
+	workflowId?: string;
 	nodeType?: string;
 	nodeId?: string;
 	mode?: WorkflowExecuteMode;
@@ -200,7 +202,7 @@ export async function runSoku(options: RunSokuOptions): Promise<RunSokuResult> {
 		Items: { main: [[{ node: 'Soku', type: NodeConnectionTypes.Main, index: 0 }]] },
 	};
 	const workflow = new Workflow({
-		id: 'wf-soku-test',
+		id: options.workflowId ?? 'wf-soku-test',
 		name: 'Soku test',
 		nodes: [itemsNode, sokuNode],
 		connections,
