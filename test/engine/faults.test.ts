@@ -1,7 +1,8 @@
 /**
  * Never twice, never lost: 1,000 post creations through n8n's engine while the stand-in injects faults
  * into 20 % of requests (500s, 429s, responses lost after the post was stored, connections reset before,
- * timeouts). Every item must come out on exactly one output and no post may exist twice.
+ * timeouts). Every item must come out on exactly one output and no post may exist twice; a second execution
+ * of the same input (faults still on) creates no new post.
  */
 import type { IDataObject } from 'n8n-workflow';
 
@@ -42,7 +43,7 @@ function mulberry32(seed: number): () => number {
 	};
 }
 
-test(`${N} posts with 20 % injected faults: 0 duplicates, 0 lost items, each item on exactly one output`, async () => {
+test(`${N} posts with 20 % injected faults: 0 duplicates, 0 lost items, each item on exactly one output; run again: 0 new posts`, async () => {
 	standIn.faults({
 		rate: 0.2,
 		kinds: ['500', '429', 'drop-after', 'drop-before', 'timeout'],
@@ -86,4 +87,33 @@ test(`${N} posts with 20 % injected faults: 0 duplicates, 0 lost items, each ite
 	expect(faults.timeout).toBeGreaterThan(10);
 	expect(success.length + routed.length).toBe(N);
 	expect(success.length).toBeGreaterThan(N * 0.98);
+
+	// The same input again (a re-run, a retried execution, a redelivered webhook), faults still injected:
+	// every post that exists is replayed, not created again: 0 new posts.
+	const postsBefore = new Map(standIn.state.posts.map((p) => [p.text, p.postSubmissionId]));
+	const deliveriesBefore = standIn.state.deliveries.length;
+	const again = await runSoku({ parameters: PARAMETERS, items, credentials: demoCredentials(standIn.url) });
+	expect(again.error).toBeUndefined();
+	expect(pairedIndexes(again.outputs)).toEqual(Array.from({ length: N }, (_, i) => i));
+	const newPosts = standIn.state.posts.slice(postsBefore.size);
+	expect(newPosts.every((p) => !postsBefore.has(p.text))).toBe(true);
+	// With this seed every item was stored by the first run (even the one whose answers were all lost).
+	expect(postsBefore.size).toBe(N);
+	expect(newPosts).toHaveLength(0);
+	const allTexts = standIn.state.posts.map((p) => p.text);
+	expect(new Set(allTexts).size).toBe(allTexts.length);
+	const allDeliveries = standIn.state.deliveries.map((d) => `${d.text}|${d.platform}`);
+	expect(new Set(allDeliveries).size).toBe(allDeliveries.length);
+	expect(standIn.state.deliveries.length - deliveriesBefore).toBe(newPosts.length * 2);
+	let replayedSuccess = 0;
+	for (const item of again.outputs![0]) {
+		const index = (item.pairedItem as { item: number }).item;
+		const earlier = postsBefore.get(`fault test post #${index}`);
+		if (earlier === undefined) continue;
+		expect(item.json.postSubmissionId).toBe(earlier);
+		expect(item.json.replayed).toBe(true);
+		replayedSuccess++;
+	}
+	expect(replayedSuccess).toBeGreaterThan(N * 0.98);
+	expect(again.hints.map((h) => h.message).join(' ')).toMatch(/\d+ items were already published by an earlier run; nothing was sent twice/);
 }, 180_000);
