@@ -171,7 +171,7 @@ export const optionsProperties: INodeProperties[] = [
 				default: '',
 				placeholder: '={{ $json.externalId }}',
 				description:
-					'Your own key per logical post/upload/transcription (text or a number), sent as operation:key and reused on every retry and re-run, so nothing happens twice. Empty: derived from what the request is (see Duplicate Window). An expression giving nothing, an object or an array sends the item to validation_error. To post identical content again on purpose: {{ $execution.id }}-{{ $itemIndex }}, or Duplicate Window 0.',
+					'Your own key per logical post/upload/transcription (text or a number), sent as operation:key and reused on every retry and re-run, so nothing happens twice. Empty: derived from what the request is (see Duplicate Window). An expression giving nothing, an object or an array sends the item to validation_error. To post identical content again on purpose, set Duplicate Window to 0 or build the key from the execution ID and $itemIndex.',
 				displayOptions: {
 					show: {
 						'/resource': [...new Set(idempotentOperations.map((op) => op.resource))],
