@@ -324,6 +324,17 @@ describe('POST /v1/posts (§4.1)', () => {
 		expect(ok.status).toBe(201);
 	});
 
+	test('failDispatchAccounts: one of two X accounts fails; Soku reports the whole platform, the other account has the post', async () => {
+		const user = s.state.users.user_demo;
+		user.integrations.x = ['x_primary', 'x_alt'];
+		user.failDispatchAccounts = { x_alt: 1 };
+		const body = textPost('two X accounts', [{ platform: 'x', accountId: 'x_primary' }, { platform: 'x', accountId: 'x_alt' }, 'threads']);
+		const res = await call(url, 'POST', '/v1/posts', { body });
+		expectEnvelope(res, 500, 'dispatch_failed', { failedPlatforms: ['x'], succeededPlatforms: ['threads'] });
+		expect(s.state.deliveries.map((d) => d.accountId)).toEqual(['x_primary', 'threads_main']);
+		expect(user.failDispatchAccounts.x_alt).toBe(0);
+	});
+
 	test('dispatch_failed: post created, tiktok fails once, retrying only tiktok succeeds', async () => {
 		const body = videoPost(['tiktok', { platform: 'instagram', accountId: 'ig_creator_main' }, 'threads']);
 		const res = await call(url, 'POST', '/v1/posts', { body, headers: { 'idempotency-key': 'k-dispatch' } });
