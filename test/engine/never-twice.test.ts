@@ -70,6 +70,15 @@ describe('default key: names the request, not the run', () => {
 		expect(first.hints.map((h) => h.message).join(' ')).not.toContain('earlier run');
 	});
 
+	test('a replay after a lost answer in this run is marked replayed, but not counted as an earlier run', async () => {
+		s.script({ match: { method: 'POST', path: '/v1/posts' }, drop: 'after', times: 1 });
+		const result = await run(POST, [{ text: 'lost answer' }]);
+		expect(postRequests().map((r) => Boolean(r.idempotentReplay))).toEqual([false, true]);
+		expect(s.state.posts).toHaveLength(1);
+		expect(success(result.outputs)).toEqual([expect.objectContaining({ postSubmissionId: s.state.posts[0].postSubmissionId, replayed: true })]);
+		expect(result.hints.map((h) => h.message).join(' ')).not.toContain('earlier run');
+	});
+
 	test('a key follows the body, not the item position: reordered input still replays', async () => {
 		await run(POST, [{ text: 'one' }, { text: 'two' }]);
 		await run(POST, [{ text: 'two' }, { text: 'one' }]);

@@ -121,10 +121,11 @@ export async function sendWithPolicy(
 	let lastDispatchError: SokuErrorInfo | undefined;
 	let earlierAttemptMayHaveActed = false;
 	const isDelete = ENDPOINTS[initial.operation].method === 'DELETE';
+	// Only the first accepted answer (2xx or dispatch_failed) says whether the work had been done before.
 	const noteReplay = (result: TransportResult) => {
-		if (outcome.replayed !== undefined || !isReplay(result)) return;
-		outcome.replayed = true;
-		outcome.replayedByEarlierRun = outcome.attempts === 1;
+		if (outcome.replayed !== undefined) return;
+		outcome.replayed = isReplay(result);
+		outcome.replayedByEarlierRun = outcome.replayed && outcome.attempts === 1;
 	};
 
 	for (;;) {
