@@ -24,14 +24,7 @@ import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies }
 import { RunSummary } from '../policy/summary';
 import { getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
 import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
-import {
-	WindowAnchors,
-	customIdempotencyKey,
-	deriveContentKey,
-	deriveIdempotencyKey,
-	requestFingerprint,
-	windowSlot,
-} from './common/idempotency';
+import { ItemKeys, WindowAnchors, duplicateWindowMs } from './common/idempotency';
 import { OPERATIONS_BY_KEY, operationKey } from './operations';
 import type { BuildContext, SokuOperation } from './types';
 import { OUTPUT_TABLE } from './versionDescription';
@@ -40,11 +33,6 @@ import { OUTPUT_TABLE } from './versionDescription';
 export const pacingRegistry = new PacingRegistry();
 /** Shared by every execution in this n8n process: the duplicate-window slot each execution uses. */
 export const windowAnchors = new WindowAnchors();
-
-/** Options > Duplicate Window, in ms: default 24 h; 0 = keys per execution (a re-run posts again). */
-export function duplicateWindowMs(value: unknown): number {
-	return numberOption(value, 24) * 3_600_000;
-}
 
 export interface SokuErrorJson extends IDataObject {
 	code: string;
@@ -269,16 +257,18 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 	const baseUrl = await getBaseUrl(this, endpoint.credential);
 	const credentialId = this.getNode().credentials?.[endpoint.credential]?.id ?? endpoint.credential;
 	// Instance and workflow make the default key unique beyond one n8n database's execution ids.
-	const instanceId = instanceIdOf(this);
-	const workflowId = this.getWorkflow().id ?? '';
-	const nodeId = this.getNode().id || this.getNode().name;
-	const executionId = this.getExecutionId() || randomUUID();
-	const keyScope = [instanceId, workflowId, executionId, nodeId];
-	const runIndex = runIndexOf(this);
-	// How often each identical request occurred so far in this run: identical items stay separate posts.
-	const occurrences = new Map<string, number>();
 	const rawOptions = this.getNode().parameters.options as IDataObject | undefined;
-	const customKeyIsExpression = typeof rawOptions?.idempotencyKey === 'string' && rawOptions.idempotencyKey.startsWith('=');
+	const itemKeys = new ItemKeys({
+		instanceId: instanceIdOf(this),
+		workflowId: this.getWorkflow().id ?? '',
+		executionId: this.getExecutionId() || randomUUID(),
+		nodeId: this.getNode().id || this.getNode().name,
+		runIndex: runIndexOf(this),
+		operation: operation.id,
+		customKeyIsExpression: typeof rawOptions?.idempotencyKey === 'string' && rawOptions.idempotencyKey.startsWith('='),
+		anchors: windowAnchors,
+		now: () => runtime.now(),
+	});
 	const signal = this.getExecutionCancelSignal();
 
 	for (let i = 0; i < items.length; i++) {
@@ -294,19 +284,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 			limits.push({ key: `${credentialId}|${baseUrl}|tier`, limit: TIER_PER_MINUTE, windowMs });
 
 			const context: BuildContext = { now: runtime.now(), timeZone: this.getTimezone() };
-			const keyFor = endpoint.idempotencyKey
-				? (built: SokuRequest): string => {
-						const custom = customIdempotencyKey(options.idempotencyKey, customKeyIsExpression, operation.id);
-						if (custom !== undefined) return custom;
-						const duplicateWindow = duplicateWindowMs(options.duplicateWindowHours);
-						if (duplicateWindow === 0) return deriveIdempotencyKey([...keyScope, runIndex, i]);
-						const fingerprint = requestFingerprint({ instanceId, workflowId, nodeId, operation: operation.id, body: built.body });
-						const occurrence = occurrences.get(fingerprint) ?? 0;
-						occurrences.set(fingerprint, occurrence + 1);
-						const slot = windowSlot(windowAnchors.anchorFor(executionId, runtime.now()), duplicateWindow);
-						return deriveContentKey(fingerprint, slot, occurrence);
-					}
-				: undefined;
+			const keyFor = endpoint.idempotencyKey ? (built: SokuRequest) => itemKeys.keyFor(i, options, built.body) : undefined;
 			const { outcome, request } = await runItem.call(
 				this,
 				operation,

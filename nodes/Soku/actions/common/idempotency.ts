@@ -117,3 +117,46 @@ export function customIdempotencyKey(value: unknown, isExpression: boolean, oper
 	}
 	return `${operation}:${text}`;
 }
+
+/** Options > Duplicate Window (hours) in ms: default 24 h; 0 = keys per execution (a re-run posts again). */
+export function duplicateWindowMs(hours: unknown): number {
+	const n = Number(hours);
+	return (hours === undefined || hours === '' || !Number.isFinite(n) || n < 0 ? 24 : n) * 3_600_000;
+}
+
+export interface KeyScope {
+	instanceId: string;
+	workflowId: string;
+	executionId: string;
+	nodeId: string;
+	/** n8n's run index of the node (loops): part of the per-execution key only. */
+	runIndex: number;
+	operation: OperationId;
+	/** Options > Idempotency Key is an expression (so an empty result is an error, not "unset"). */
+	customKeyIsExpression: boolean;
+	anchors: WindowAnchors;
+	now: () => number;
+}
+
+/** The Idempotency-Keys of one node run, item by item. */
+export class ItemKeys {
+	/** How often each identical request occurred so far in this run: identical items stay separate posts. */
+	private readonly occurrences = new Map<string, number>();
+
+	constructor(private readonly scope: KeyScope) {}
+
+	/** The key for an item's built request body; throws ClientValidationError for a refused custom key. */
+	keyFor(itemIndex: number, options: { idempotencyKey?: unknown; duplicateWindowHours?: unknown }, body: unknown): string {
+		const { scope } = this;
+		const custom = customIdempotencyKey(options.idempotencyKey, scope.customKeyIsExpression, scope.operation);
+		if (custom !== undefined) return custom;
+		const window = duplicateWindowMs(options.duplicateWindowHours);
+		if (window === 0) {
+			return deriveIdempotencyKey([scope.instanceId, scope.workflowId, scope.executionId, scope.nodeId, scope.runIndex, itemIndex]);
+		}
+		const fingerprint = requestFingerprint({ ...scope, body });
+		const occurrence = this.occurrences.get(fingerprint) ?? 0;
+		this.occurrences.set(fingerprint, occurrence + 1);
+		return deriveContentKey(fingerprint, windowSlot(scope.anchors.anchorFor(scope.executionId, scope.now()), window), occurrence);
+	}
+}
