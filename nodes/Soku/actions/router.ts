@@ -18,7 +18,7 @@ import { ERROR_ROWS_BY_CODE, type OperationId } from '../errors/errorTable';
 import { ClientValidationError } from '../helpers/validation';
 import { PacingRegistry, type WindowLimit } from '../policy/pacing';
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../policy/retry';
-import { configuredOutputNames, errorCodesParameter, routeItem, type RoutingMode } from '../policy/route';
+import { configuredOutputNames, errorCodesParameter, routeItem, type OutputLayout, type RoutingMode } from '../policy/route';
 import { ExecutionCancelledError, getRuntime } from '../policy/runtime';
 import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
 import { RunSummary } from '../policy/summary';
@@ -197,7 +197,12 @@ async function runItem(
 	return { outcome, request };
 }
 
-export async function route(this: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
+/** `layout` is the node version's output layout (the same function its `outputs` expression runs). */
+export async function route(
+	this: IExecuteFunctions,
+	continueOnFail: boolean,
+	layout: OutputLayout = configuredOutputNames,
+): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const runtime = getRuntime();
 	const resource = this.getNodeParameter('resource', 0);
@@ -211,7 +216,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 	const mode = this.getNodeParameter('errorRouting', 0, 'perCode') as RoutingMode;
 	const outputNames = toolMode
 		? ['Success']
-		: configuredOutputNames(
+		: layout(
 				{
 					resource,
 					operation: operationName,
