@@ -1,0 +1,124 @@
+/**
+ * Version 2 output layout (fixedOutputNames) as a pure function of operation × routing mode × selection:
+ * the position of every output depends on operation and mode only, so adding, removing or re-ordering
+ * codes in "Error Branches" never moves a wire (n8n stores wires by output index). Version 1
+ * (configuredOutputNames) is checked to still shift, as released, so the test can tell them apart.
+ */
+import fc from 'fast-check';
+
+import { OPERATIONS } from '../../nodes/Soku/actions/operations';
+import { OUTPUT_TABLE } from '../../nodes/Soku/actions/versionDescription';
+import type { SokuErrorInfo } from '../../nodes/Soku/errors/classify';
+import { ERROR_TABLE, OTHER_ERROR_OUTPUT, codesForOperation } from '../../nodes/Soku/errors/errorTable';
+import {
+	UNCHOSEN_SUFFIX,
+	configuredOutputNames,
+	errorCodesParameter,
+	fixedOutputNames,
+	outputsExpression,
+	routeItem,
+	type RoutingMode,
+} from '../../nodes/Soku/policy/route';
+
+const ALL_CODES = ERROR_TABLE.map((row) => row.code);
+const MODES: RoutingMode[] = ['perCode', 'perCategory', 'single', 'stop'];
+
+const operation = fc.constantFrom(...OPERATIONS);
+const mode = fc.constantFrom<RoutingMode | undefined>(...MODES, undefined);
+/** Any selection the panel (or a hand-edited workflow) can hold: any codes, any order, or none stored. */
+const selection = fc.option(fc.shuffledSubarray(ALL_CODES), { nil: undefined });
+
+type Op = (typeof OPERATIONS)[number];
+const parametersFor = (op: Op, routing: RoutingMode | undefined, chosen: string[] | undefined) => ({
+	resource: op.resource,
+	operation: op.operation,
+	errorRouting: routing,
+	[errorCodesParameter(op.resource, op.operation)]: chosen,
+});
+/** What an output is for, whatever its label says about the selection. */
+const slot = (name: string) => (name.endsWith(UNCHOSEN_SUFFIX) ? name.slice(0, -UNCHOSEN_SUFFIX.length) : name);
+
+const apiError = (code: string): SokuErrorInfo => ({
+	code, known: true, type: ERROR_TABLE.find((r) => r.code === code)?.type ?? null, message: '', httpStatus: 400,
+	requestId: null, timestamp: null, details: {}, source: 'api',
+});
+
+test('the slots of every output depend on operation and routing mode only, never on the selection', () => {
+	fc.assert(
+		fc.property(operation, mode, selection, selection, (op, routing, a, b) => {
+			const first = fixedOutputNames(parametersFor(op, routing, a), OUTPUT_TABLE).map(slot);
+			const second = fixedOutputNames(parametersFor(op, routing, b), OUTPUT_TABLE).map(slot);
+			expect(second).toEqual(first);
+		}),
+		{ numRuns: 500 },
+	);
+});
+
+test('adding or removing one code changes only that code\'s label, at the same position', () => {
+	fc.assert(
+		fc.property(operation, fc.shuffledSubarray(ALL_CODES), fc.constantFrom(...ALL_CODES), (op, chosen, toggled) => {
+			const without = chosen.filter((code) => code !== toggled);
+			const withIt = [...without, toggled];
+			const before = fixedOutputNames(parametersFor(op, 'perCode', without), OUTPUT_TABLE);
+			const after = fixedOutputNames(parametersFor(op, 'perCode', withIt), OUTPUT_TABLE);
+			expect(after).toHaveLength(before.length);
+			const changed = before.map((name, i) => i).filter((i) => before[i] !== after[i]);
+			if (codesForOperation(op.id).includes(toggled)) {
+				const at = before.indexOf(toggled + UNCHOSEN_SUFFIX);
+				expect(changed).toEqual([at]);
+				expect(after[at]).toBe(toggled);
+			} else {
+				expect(changed).toEqual([]); // a code the operation cannot return has no output at all
+			}
+		}),
+		{ numRuns: 500 },
+	);
+});
+
+test('per code: Success, every code the operation can return in table order, Other Error', () => {
+	for (const op of OPERATIONS) {
+		const codes = codesForOperation(op.id);
+		const names = fixedOutputNames(parametersFor(op, 'perCode', []), OUTPUT_TABLE);
+		expect(names).toEqual(['Success', ...codes.map((c) => c + UNCHOSEN_SUFFIX), OTHER_ERROR_OUTPUT]);
+		// Nothing stored (a new node): every code is chosen, as the parameter's default says.
+		expect(fixedOutputNames(parametersFor(op, undefined, undefined), OUTPUT_TABLE)).toEqual(['Success', ...codes, OTHER_ERROR_OUTPUT]);
+	}
+	const post = OPERATIONS.find((op) => op.id === 'createPost') as Op;
+	expect(fixedOutputNames(parametersFor(post, 'perCode', ['dispatch_failed', 'upload_failed']), OUTPUT_TABLE).slice(0, 4)).toEqual([
+		'Success', 'validation_error (off)', 'upload_failed', 'missing_integrations (off)',
+	]);
+	expect(fixedOutputNames(parametersFor(post, 'perCategory', []), OUTPUT_TABLE)).toEqual([
+		'Success', 'invalid_request_error', 'authentication_error', 'api_error', OTHER_ERROR_OUTPUT,
+	]);
+	expect(fixedOutputNames(parametersFor(post, 'single', []), OUTPUT_TABLE)).toEqual(['Success', 'Error']);
+	expect(fixedOutputNames(parametersFor(post, 'stop', []), OUTPUT_TABLE)).toEqual(['Success']);
+});
+
+test('routing: a chosen code goes to its own output, an unchosen one to Other Error, at fixed indexes', () => {
+	fc.assert(
+		fc.property(operation, fc.shuffledSubarray(ALL_CODES), (op, chosen) => {
+			const names = fixedOutputNames(parametersFor(op, 'perCode', chosen), OUTPUT_TABLE);
+			const codes = codesForOperation(op.id);
+			for (const code of ALL_CODES) {
+				const index = routeItem(apiError(code), 'perCode', names);
+				if (chosen.includes(code) && codes.includes(code)) expect(index).toBe(1 + codes.indexOf(code));
+				else expect(index).toBe(names.length - 1);
+			}
+		}),
+		{ numRuns: 300 },
+	);
+});
+
+test('version 1 is unchanged: its outputs are the chosen codes, so a selection change shifts them', () => {
+	const post = OPERATIONS.find((op) => op.id === 'createPost') as Op;
+	const before = configuredOutputNames(parametersFor(post, 'perCode', ['validation_error', 'rate_limit_exceeded']), OUTPUT_TABLE);
+	const after = configuredOutputNames(parametersFor(post, 'perCode', ['validation_error', 'unauthorized', 'rate_limit_exceeded']), OUTPUT_TABLE);
+	expect(before).toEqual(['Success', 'validation_error', 'rate_limit_exceeded', OTHER_ERROR_OUTPUT]);
+	expect(after[2]).toBe('unauthorized');
+});
+
+test('the version 2 outputs expression never contains "}}" or "{{" before its end', () => {
+	const expression = outputsExpression(OUTPUT_TABLE, fixedOutputNames);
+	expect(expression.slice(3, -2)).not.toContain('}}');
+	expect(expression.slice(3, -2)).not.toContain('{{');
+});
