@@ -15,10 +15,10 @@ const { setupSuite, teardownSuite } = require('./lib/suite');
 const PORT = Number(process.env.N8N_E2E_PORT_BROWSER || 5720 + P.PORT_OFFSET);
 const WORKFLOW = 'sokuAllBranches01';
 const SOKU = 'Soku: publish';
-// Node version 2: every code Post > Create can return has an output; codes not chosen say "(off)".
-const OUTPUTS = ['Success', 'validation_error', 'upload_failed (off)', 'missing_integrations', 'missing_account', 'unauthorized (off)',
-  'forbidden (off)', 'not_found (off)', 'idempotency_conflict (off)', 'rate_limit_exceeded', 'dispatch_failed',
-  'post_creation_failed (off)', 'internal_error (off)', 'Other Error'];
+// Node version 2: every code Post > Create can return has an output; codes not chosen start with "(off)".
+const OUTPUTS = ['Success', 'validation_error', '(off) upload_failed', 'missing_integrations', 'missing_account', '(off) unauthorized',
+  '(off) forbidden', '(off) not_found', '(off) idempotency_conflict', 'rate_limit_exceeded', 'dispatch_failed',
+  '(off) post_creation_failed', '(off) internal_error', 'Other Error'];
 const CHOSEN = ['validation_error', 'missing_integrations', 'missing_account', 'rate_limit_exceeded', 'dispatch_failed'];
 // [output index, node wired to it]
 const WIRED = [[0, 'Published'], [1, 'Fix input: validation_error'], [3, 'Connect platform'], [4, 'Choose account'],

@@ -11,7 +11,7 @@ import { OUTPUT_TABLE } from '../../nodes/Soku/actions/versionDescription';
 import type { SokuErrorInfo } from '../../nodes/Soku/errors/classify';
 import { ERROR_TABLE, OTHER_ERROR_OUTPUT, codesForOperation } from '../../nodes/Soku/errors/errorTable';
 import {
-	UNCHOSEN_SUFFIX,
+	UNCHOSEN_PREFIX,
 	configuredOutputNames,
 	errorCodesParameter,
 	fixedOutputNames,
@@ -36,7 +36,7 @@ const parametersFor = (op: Op, routing: RoutingMode | undefined, chosen: string[
 	[errorCodesParameter(op.resource, op.operation)]: chosen,
 });
 /** What an output is for, whatever its label says about the selection. */
-const slot = (name: string) => (name.endsWith(UNCHOSEN_SUFFIX) ? name.slice(0, -UNCHOSEN_SUFFIX.length) : name);
+const slot = (name: string) => (name.startsWith(UNCHOSEN_PREFIX) ? name.slice(UNCHOSEN_PREFIX.length) : name);
 
 const apiError = (code: string): SokuErrorInfo => ({
 	code, known: true, type: ERROR_TABLE.find((r) => r.code === code)?.type ?? null, message: '', httpStatus: 400,
@@ -64,7 +64,7 @@ test('adding or removing one code changes only that code\'s label, at the same p
 			expect(after).toHaveLength(before.length);
 			const changed = before.map((name, i) => i).filter((i) => before[i] !== after[i]);
 			if (codesForOperation(op.id).includes(toggled)) {
-				const at = before.indexOf(toggled + UNCHOSEN_SUFFIX);
+				const at = before.indexOf(UNCHOSEN_PREFIX + toggled);
 				expect(changed).toEqual([at]);
 				expect(after[at]).toBe(toggled);
 			} else {
@@ -79,13 +79,13 @@ test('per code: Success, every code the operation can return in table order, Oth
 	for (const op of OPERATIONS) {
 		const codes = codesForOperation(op.id);
 		const names = fixedOutputNames(parametersFor(op, 'perCode', []), OUTPUT_TABLE);
-		expect(names).toEqual(['Success', ...codes.map((c) => c + UNCHOSEN_SUFFIX), OTHER_ERROR_OUTPUT]);
+		expect(names).toEqual(['Success', ...codes.map((c) => UNCHOSEN_PREFIX + c), OTHER_ERROR_OUTPUT]);
 		// Nothing stored (a new node): every code is chosen, as the parameter's default says.
 		expect(fixedOutputNames(parametersFor(op, undefined, undefined), OUTPUT_TABLE)).toEqual(['Success', ...codes, OTHER_ERROR_OUTPUT]);
 	}
 	const post = OPERATIONS.find((op) => op.id === 'createPost') as Op;
 	expect(fixedOutputNames(parametersFor(post, 'perCode', ['dispatch_failed', 'upload_failed']), OUTPUT_TABLE).slice(0, 4)).toEqual([
-		'Success', 'validation_error (off)', 'upload_failed', 'missing_integrations (off)',
+		'Success', '(off) validation_error', 'upload_failed', '(off) missing_integrations',
 	]);
 	expect(fixedOutputNames(parametersFor(post, 'perCategory', []), OUTPUT_TABLE)).toEqual([
 		'Success', 'invalid_request_error', 'authentication_error', 'api_error', OTHER_ERROR_OUTPUT,

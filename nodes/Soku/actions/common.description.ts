@@ -78,7 +78,7 @@ export function errorRoutingPropertiesFor(version: 1 | 2): INodeProperties[] {
 				description:
 					version === 1
 						? 'Error codes that get their own output, in the fixed order of the Soku error table. Codes not chosen, network errors and unknown codes go to Other Error.'
-						: 'Error codes whose items go to their own output. Every code keeps its output either way, so choosing codes never moves a wire: a code not chosen shows "(off)" and its items go to Other Error, like network errors and unknown codes.',
+						: 'Error codes whose items go to their own output. Choosing codes never moves a wire: a code not chosen keeps its output, marked "(off)", and its items go to Other Error, like network errors and unknown codes.',
 				displayOptions: { show: { resource: [op.resource], operation: [op.operation], errorRouting: ['perCode'] } },
 			}),
 		),

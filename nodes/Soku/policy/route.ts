@@ -29,12 +29,15 @@ export interface OutputTable {
 	operationCodes: Record<string, string[]>;
 	/** "resource:operation" → name of that operation's "Error Branches" parameter. */
 	codeParameters: Record<string, string>;
-	/** Version 2: appended to the name of a code's output while the code is not chosen. */
-	unchosenSuffix: string;
+	/** Version 2: put before the name of a code's output while the code is not chosen. */
+	unchosenPrefix: string;
 }
 
-/** Label suffix of a version-2 output whose code is not chosen in Error Branches (its items go to Other Error). */
-export const UNCHOSEN_SUFFIX = ' (off)';
+/**
+ * Label prefix of a version-2 output whose code is not chosen in Error Branches (its items go to Other
+ * Error). A prefix, because the canvas cuts long output labels short at the end.
+ */
+export const UNCHOSEN_PREFIX = '(off) ';
 
 export interface OutputParameters {
 	resource?: unknown;
@@ -76,7 +79,7 @@ export function configuredOutputNames(parameters: OutputParameters, table: Outpu
 /**
  * Version 2 output names: a fixed layout per operation and routing mode. Per code: Success, every code the
  * operation can return (table order), Other Error. The "Error Branches" choice only renames an unchosen
- * code's output ("upload_failed (off)") so routeItem sends its items to Other Error; it never adds, drops
+ * code's output ("(off) upload_failed") so routeItem sends its items to Other Error; it never adds, drops
  * or moves an output. Same sandbox rules as configuredOutputNames.
  */
 export function fixedOutputNames(parameters: OutputParameters, table: OutputTable): string[] {
@@ -90,7 +93,7 @@ export function fixedOutputNames(parameters: OutputParameters, table: OutputTabl
 	if (!Array.isArray(chosen)) chosen = codes;
 	const names = ['Success'];
 	for (let i = 0; i < codes.length; i++) {
-		names.push((chosen as unknown[]).indexOf(codes[i]) !== -1 ? codes[i] : codes[i] + table.unchosenSuffix);
+		names.push((chosen as unknown[]).indexOf(codes[i]) !== -1 ? codes[i] : table.unchosenPrefix + codes[i]);
 	}
 	names.push(table.other);
 	return names;
@@ -113,7 +116,7 @@ export function buildOutputTable(
 		other: OTHER_ERROR_OUTPUT,
 		operationCodes,
 		codeParameters,
-		unchosenSuffix: UNCHOSEN_SUFFIX,
+		unchosenPrefix: UNCHOSEN_PREFIX,
 	};
 }
 
