@@ -122,3 +122,29 @@ test('the version 2 outputs expression never contains "}}" or "{{" before its en
 	expect(expression.slice(3, -2)).not.toContain('}}');
 	expect(expression.slice(3, -2)).not.toContain('{{');
 });
+
+/**
+ * Saved version-2 workflows are wired to these positions. A new error-table row for an existing operation
+ * (or a new operation list for a row) would insert an output before Other Error and move its wires: that
+ * needs a new node version, and this test says so by failing.
+ */
+const VERSION_2_LAYOUTS: Record<string, string[]> = {
+	'post:create': ['validation_error', 'upload_failed', 'missing_integrations', 'missing_account', 'unauthorized', 'forbidden', 'not_found', 'idempotency_conflict', 'rate_limit_exceeded', 'dispatch_failed', 'post_creation_failed', 'internal_error'],
+	'media:import': ['validation_error', 'upload_failed', 'unauthorized', 'forbidden', 'idempotency_conflict', 'rate_limit_exceeded', 'internal_error'],
+	'media:renderOgImage': ['validation_error', 'unauthorized', 'forbidden', 'not_found', 'rate_limit_exceeded', 'internal_error'],
+	'transcription:create': ['validation_error', 'unauthorized', 'insufficient_credits', 'forbidden', 'not_found', 'idempotency_conflict', 'rate_limit_exceeded', 'internal_error'],
+	'template:render': ['validation_error', 'unauthorized', 'forbidden', 'not_found', 'rate_limit_exceeded', 'internal_error'],
+	'repurposeLink:create': ['validation_error', 'unauthorized', 'forbidden', 'not_found', 'rate_limit_exceeded', 'internal_error'],
+	'repurposeLink:delete': ['validation_error', 'unauthorized', 'forbidden', 'not_found', 'rate_limit_exceeded', 'internal_error'],
+	'repurposeLink:getAll': ['validation_error', 'unauthorized', 'forbidden', 'rate_limit_exceeded', 'internal_error'],
+	'apiKey:create': ['validation_error', 'unauthorized', 'rate_limit_exceeded', 'internal_error'],
+	'apiKey:getAll': ['unauthorized', 'rate_limit_exceeded', 'internal_error'],
+	'apiKey:revoke': ['validation_error', 'unauthorized', 'not_found', 'rate_limit_exceeded', 'internal_error'],
+};
+
+test('the version 2 layout of every operation is frozen (Success, these codes, Other Error)', () => {
+	const actual = Object.fromEntries(
+		OPERATIONS.map((op) => [`${op.resource}:${op.operation}`, fixedOutputNames(parametersFor(op, 'perCode', undefined), OUTPUT_TABLE)]),
+	);
+	expect(actual).toEqual(Object.fromEntries(Object.entries(VERSION_2_LAYOUTS).map(([key, codes]) => [key, ['Success', ...codes, OTHER_ERROR_OUTPUT]])));
+});
