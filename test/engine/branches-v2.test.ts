@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import type { IDataObject } from 'n8n-workflow';
 
 import { pacingRegistry } from '../../nodes/Soku/actions/router';
-import { OUTPUT_TABLE } from '../../nodes/Soku/actions/versionDescription';
+import { FIXED_OUTPUT_TABLE } from '../../nodes/Soku/actions/versionDescription';
 import { ERROR_TABLE, OTHER_ERROR_OUTPUT, codesForOperation } from '../../nodes/Soku/errors/errorTable';
 import { fixedOutputNames } from '../../nodes/Soku/policy/route';
 import { engineOutputNames, runSoku } from '../helpers/engine';
@@ -37,7 +37,7 @@ test('n8n evaluates the version 2 outputs expression to the pure layout, for any
 			fc.constantFrom('perCode', 'perCategory', 'single', 'stop'),
 			(chosen, errorRouting) => {
 				const parameters = { ...post, errorRouting, ...(chosen ? { errorCodesForPostCreate: chosen } : {}) };
-				expect(engineOutputNames(parameters, undefined, 2)).toEqual(fixedOutputNames(parameters, OUTPUT_TABLE));
+				expect(engineOutputNames(parameters, undefined, 2)).toEqual(fixedOutputNames(parameters, FIXED_OUTPUT_TABLE));
 			},
 		),
 		{ numRuns: 60 },

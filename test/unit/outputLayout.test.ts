@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 
 import { OPERATIONS } from '../../nodes/Soku/actions/operations';
-import { OUTPUT_TABLE } from '../../nodes/Soku/actions/versionDescription';
+import { FIXED_OUTPUT_TABLE, OUTPUT_TABLE } from '../../nodes/Soku/actions/versionDescription';
 import type { SokuErrorInfo } from '../../nodes/Soku/errors/classify';
 import { ERROR_TABLE, OTHER_ERROR_OUTPUT, codesForOperation } from '../../nodes/Soku/errors/errorTable';
 import {
@@ -46,8 +46,8 @@ const apiError = (code: string): SokuErrorInfo => ({
 test('the slots of every output depend on operation and routing mode only, never on the selection', () => {
 	fc.assert(
 		fc.property(operation, mode, selection, selection, (op, routing, a, b) => {
-			const first = fixedOutputNames(parametersFor(op, routing, a), OUTPUT_TABLE).map(slot);
-			const second = fixedOutputNames(parametersFor(op, routing, b), OUTPUT_TABLE).map(slot);
+			const first = fixedOutputNames(parametersFor(op, routing, a), FIXED_OUTPUT_TABLE).map(slot);
+			const second = fixedOutputNames(parametersFor(op, routing, b), FIXED_OUTPUT_TABLE).map(slot);
 			expect(second).toEqual(first);
 		}),
 		{ numRuns: 500 },
@@ -59,8 +59,8 @@ test('adding or removing one code changes only that code\'s label, at the same p
 		fc.property(operation, fc.shuffledSubarray(ALL_CODES), fc.constantFrom(...ALL_CODES), (op, chosen, toggled) => {
 			const without = chosen.filter((code) => code !== toggled);
 			const withIt = [...without, toggled];
-			const before = fixedOutputNames(parametersFor(op, 'perCode', without), OUTPUT_TABLE);
-			const after = fixedOutputNames(parametersFor(op, 'perCode', withIt), OUTPUT_TABLE);
+			const before = fixedOutputNames(parametersFor(op, 'perCode', without), FIXED_OUTPUT_TABLE);
+			const after = fixedOutputNames(parametersFor(op, 'perCode', withIt), FIXED_OUTPUT_TABLE);
 			expect(after).toHaveLength(before.length);
 			const changed = before.map((name, i) => i).filter((i) => before[i] !== after[i]);
 			if (codesForOperation(op.id).includes(toggled)) {
@@ -78,26 +78,26 @@ test('adding or removing one code changes only that code\'s label, at the same p
 test('per code: Success, every code the operation can return in table order, Other Error', () => {
 	for (const op of OPERATIONS) {
 		const codes = codesForOperation(op.id);
-		const names = fixedOutputNames(parametersFor(op, 'perCode', []), OUTPUT_TABLE);
+		const names = fixedOutputNames(parametersFor(op, 'perCode', []), FIXED_OUTPUT_TABLE);
 		expect(names).toEqual(['Success', ...codes.map((c) => UNCHOSEN_PREFIX + c), OTHER_ERROR_OUTPUT]);
 		// Nothing stored (a new node): every code is chosen, as the parameter's default says.
-		expect(fixedOutputNames(parametersFor(op, undefined, undefined), OUTPUT_TABLE)).toEqual(['Success', ...codes, OTHER_ERROR_OUTPUT]);
+		expect(fixedOutputNames(parametersFor(op, undefined, undefined), FIXED_OUTPUT_TABLE)).toEqual(['Success', ...codes, OTHER_ERROR_OUTPUT]);
 	}
 	const post = OPERATIONS.find((op) => op.id === 'createPost') as Op;
-	expect(fixedOutputNames(parametersFor(post, 'perCode', ['dispatch_failed', 'upload_failed']), OUTPUT_TABLE).slice(0, 4)).toEqual([
+	expect(fixedOutputNames(parametersFor(post, 'perCode', ['dispatch_failed', 'upload_failed']), FIXED_OUTPUT_TABLE).slice(0, 4)).toEqual([
 		'Success', '(off) validation_error', 'upload_failed', '(off) missing_integrations',
 	]);
-	expect(fixedOutputNames(parametersFor(post, 'perCategory', []), OUTPUT_TABLE)).toEqual([
+	expect(fixedOutputNames(parametersFor(post, 'perCategory', []), FIXED_OUTPUT_TABLE)).toEqual([
 		'Success', 'invalid_request_error', 'authentication_error', 'api_error', OTHER_ERROR_OUTPUT,
 	]);
-	expect(fixedOutputNames(parametersFor(post, 'single', []), OUTPUT_TABLE)).toEqual(['Success', 'Error']);
-	expect(fixedOutputNames(parametersFor(post, 'stop', []), OUTPUT_TABLE)).toEqual(['Success']);
+	expect(fixedOutputNames(parametersFor(post, 'single', []), FIXED_OUTPUT_TABLE)).toEqual(['Success', 'Error']);
+	expect(fixedOutputNames(parametersFor(post, 'stop', []), FIXED_OUTPUT_TABLE)).toEqual(['Success']);
 });
 
 test('routing: a chosen code goes to its own output, an unchosen one to Other Error, at fixed indexes', () => {
 	fc.assert(
 		fc.property(operation, fc.shuffledSubarray(ALL_CODES), (op, chosen) => {
-			const names = fixedOutputNames(parametersFor(op, 'perCode', chosen), OUTPUT_TABLE);
+			const names = fixedOutputNames(parametersFor(op, 'perCode', chosen), FIXED_OUTPUT_TABLE);
 			const codes = codesForOperation(op.id);
 			for (const code of ALL_CODES) {
 				const index = routeItem(apiError(code), 'perCode', names);
@@ -118,7 +118,7 @@ test('version 1 is unchanged: its outputs are the chosen codes, so a selection c
 });
 
 test('the version 2 outputs expression never contains "}}" or "{{" before its end', () => {
-	const expression = outputsExpression(OUTPUT_TABLE, fixedOutputNames);
+	const expression = outputsExpression(FIXED_OUTPUT_TABLE, fixedOutputNames);
 	expect(expression.slice(3, -2)).not.toContain('}}');
 	expect(expression.slice(3, -2)).not.toContain('{{');
 });
@@ -144,7 +144,7 @@ const VERSION_2_LAYOUTS: Record<string, string[]> = {
 
 test('the version 2 layout of every operation is frozen (Success, these codes, Other Error)', () => {
 	const actual = Object.fromEntries(
-		OPERATIONS.map((op) => [`${op.resource}:${op.operation}`, fixedOutputNames(parametersFor(op, 'perCode', undefined), OUTPUT_TABLE)]),
+		OPERATIONS.map((op) => [`${op.resource}:${op.operation}`, fixedOutputNames(parametersFor(op, 'perCode', undefined), FIXED_OUTPUT_TABLE)]),
 	);
 	expect(actual).toEqual(Object.fromEntries(Object.entries(VERSION_2_LAYOUTS).map(([key, codes]) => [key, ['Success', ...codes, OTHER_ERROR_OUTPUT]])));
 });

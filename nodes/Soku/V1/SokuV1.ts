@@ -10,9 +10,9 @@ import {
 } from 'n8n-workflow';
 
 import { route } from '../actions/router';
-import { versionCredentials, versionOutputs, versionProperties } from '../actions/versionDescription';
+import { OUTPUT_TABLE, versionCredentials, versionOutputs, versionProperties } from '../actions/versionDescription';
 import { searchRepurposeLinks } from '../methods/listSearch';
-import { configuredOutputNames } from '../policy/route';
+import { configuredOutputNames, type OutputParameters } from '../policy/route';
 
 export class SokuV1 implements INodeType {
 	description: INodeTypeDescription;
@@ -35,6 +35,8 @@ export class SokuV1 implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await route.call(this, this.continueOnFail(), configuredOutputNames);
+		return await route.call(this, this.continueOnFail(), (parameters: OutputParameters) =>
+			configuredOutputNames(parameters, OUTPUT_TABLE),
+		);
 	}
 }

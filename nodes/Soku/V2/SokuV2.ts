@@ -10,9 +10,9 @@ import {
 } from 'n8n-workflow';
 
 import { route } from '../actions/router';
-import { versionCredentials, versionOutputsV2, versionPropertiesV2 } from '../actions/versionDescription';
+import { FIXED_OUTPUT_TABLE, versionCredentials, versionOutputsV2, versionPropertiesV2 } from '../actions/versionDescription';
 import { searchRepurposeLinks } from '../methods/listSearch';
-import { fixedOutputNames } from '../policy/route';
+import { fixedOutputNames, type OutputParameters } from '../policy/route';
 
 export class SokuV2 implements INodeType {
 	description: INodeTypeDescription;
@@ -35,6 +35,8 @@ export class SokuV2 implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await route.call(this, this.continueOnFail(), fixedOutputNames);
+		return await route.call(this, this.continueOnFail(), (parameters: OutputParameters) =>
+			fixedOutputNames(parameters, FIXED_OUTPUT_TABLE),
+		);
 	}
 }

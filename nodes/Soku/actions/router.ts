@@ -18,7 +18,7 @@ import { ERROR_ROWS_BY_CODE, type OperationId } from '../errors/errorTable';
 import { ClientValidationError } from '../helpers/validation';
 import { PacingRegistry, type WindowLimit } from '../policy/pacing';
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../policy/retry';
-import { configuredOutputNames, errorCodesParameter, routeItem, type OutputLayout, type RoutingMode } from '../policy/route';
+import { errorCodesParameter, routeItem, type OutputLayout, type RoutingMode } from '../policy/route';
 import { ExecutionCancelledError, getRuntime } from '../policy/runtime';
 import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
 import { RunSummary } from '../policy/summary';
@@ -27,7 +27,6 @@ import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
 import { chooseIdempotencyKey, deriveIdempotencyKey } from './common/idempotency';
 import { OPERATIONS_BY_KEY, operationKey } from './operations';
 import type { BuildContext, SokuOperation } from './types';
-import { OUTPUT_TABLE } from './versionDescription';
 
 /** Shared by every execution in this n8n process: one window per credential and endpoint. */
 export const pacingRegistry = new PacingRegistry();
@@ -197,12 +196,8 @@ async function runItem(
 	return { outcome, request };
 }
 
-/** `layout` is the node version's output layout (the same function its `outputs` expression runs). */
-export async function route(
-	this: IExecuteFunctions,
-	continueOnFail: boolean,
-	layout: OutputLayout = configuredOutputNames,
-): Promise<INodeExecutionData[][]> {
+/** `layout`: the node version's output names (the function its `outputs` expression runs, with its table). */
+export async function route(this: IExecuteFunctions, continueOnFail: boolean, layout: OutputLayout): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const runtime = getRuntime();
 	const resource = this.getNodeParameter('resource', 0);
@@ -224,7 +219,6 @@ export async function route(
 					[errorCodesParameter(operation.resource, operation.operation)]:
 						mode === 'perCode' ? this.getNodeParameter(errorCodesParameter(operation.resource, operation.operation), 0, undefined) : undefined,
 				},
-				OUTPUT_TABLE,
 			);
 	const outputs: INodeExecutionData[][] = outputNames.map(() => []);
 	const summary = new RunSummary();

@@ -9,7 +9,7 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { buildOutputTable, fixedOutputNames, outputsExpression } from '../policy/route';
+import { buildFixedOutputTable, buildOutputTable, fixedOutputNames, outputsExpression } from '../policy/route';
 import { ENDPOINTS } from '../transport/endpoints';
 import {
 	REDRAW_NOTE,
@@ -21,6 +21,7 @@ import {
 import { OPERATIONS, RESOURCES } from './operations';
 
 export const OUTPUT_TABLE = buildOutputTable(OPERATIONS);
+export const FIXED_OUTPUT_TABLE = buildFixedOutputTable(OPERATIONS);
 
 // Plain comparison: localeCompare would load ICU data at node load time (~7 ms).
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1);
@@ -61,7 +62,7 @@ const operationParameters: INodeProperties[] = OPERATIONS.flatMap((op) =>
 const contentResources = RESOURCES.filter((r) => r.value !== 'apiKey').map((r) => r.value);
 
 export const versionOutputs: INodeTypeDescription['outputs'] = outputsExpression(OUTPUT_TABLE);
-export const versionOutputsV2: INodeTypeDescription['outputs'] = outputsExpression(OUTPUT_TABLE, fixedOutputNames);
+export const versionOutputsV2: INodeTypeDescription['outputs'] = outputsExpression(FIXED_OUTPUT_TABLE, fixedOutputNames);
 
 export const versionCredentials: INodeCredentialDescription[] = [
 	{ name: 'sokuApi', required: true, displayOptions: { show: { resource: contentResources } } },

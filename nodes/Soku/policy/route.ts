@@ -29,7 +29,11 @@ export interface OutputTable {
 	operationCodes: Record<string, string[]>;
 	/** "resource:operation" → name of that operation's "Error Branches" parameter. */
 	codeParameters: Record<string, string>;
-	/** Version 2: put before the name of a code's output while the code is not chosen. */
+}
+
+/** Version 2's table: version 1's (whose expression text stays as released) plus the "(off)" label. */
+export interface FixedOutputTable extends OutputTable {
+	/** Put before the name of a code's output while the code is not chosen. */
 	unchosenPrefix: string;
 }
 
@@ -82,7 +86,7 @@ export function configuredOutputNames(parameters: OutputParameters, table: Outpu
  * code's output ("(off) upload_failed") so routeItem sends its items to Other Error; it never adds, drops
  * or moves an output. Same sandbox rules as configuredOutputNames.
  */
-export function fixedOutputNames(parameters: OutputParameters, table: OutputTable): string[] {
+export function fixedOutputNames(parameters: OutputParameters, table: FixedOutputTable): string[] {
 	const mode = parameters.errorRouting || 'perCode';
 	if (mode === 'stop') return ['Success'];
 	if (mode === 'single') return ['Success', 'Error'];
@@ -99,7 +103,8 @@ export function fixedOutputNames(parameters: OutputParameters, table: OutputTabl
 	return names;
 }
 
-export type OutputLayout = typeof configuredOutputNames;
+/** A node version's output names for its parameters (its layout function bound to its table). */
+export type OutputLayout = (parameters: OutputParameters) => string[];
 
 export function buildOutputTable(
 	operations: ReadonlyArray<{ resource: string; operation: string; id: OperationId }>,
@@ -116,15 +121,23 @@ export function buildOutputTable(
 		other: OTHER_ERROR_OUTPUT,
 		operationCodes,
 		codeParameters,
-		unchosenPrefix: UNCHOSEN_PREFIX,
 	};
+}
+
+export function buildFixedOutputTable(
+	operations: ReadonlyArray<{ resource: string; operation: string; id: OperationId }>,
+): FixedOutputTable {
+	return { ...buildOutputTable(operations), unchosenPrefix: UNCHOSEN_PREFIX };
 }
 
 /**
  * The `outputs` expression of the node description. n8n's expression syntax ends at the first "}}", so
  * braces that would meet (nested JSON, closing blocks) are spaced apart.
  */
-export function outputsExpression(table: OutputTable, layout: OutputLayout = configuredOutputNames): `={{${string}}}` {
+export function outputsExpression(
+	table: OutputTable,
+	layout: (parameters: OutputParameters, table: never) => string[] = configuredOutputNames,
+): `={{${string}}}` {
 	const source = `(${layout.toString()})($parameter, ${JSON.stringify(table)}).map(function (name) { return { type: 'main', displayName: name }; })`;
 	const safe = source.replace(/\}(?=\})/g, '} ').replace(/\{(?=\{)/g, '{ ');
 	return `={{${safe}}}`;
