@@ -5,6 +5,7 @@
 #   browser.e2e.test.js  the editor in headless Chromium: canvas outputs, editor run, node panel; docs/*.png
 #   queue.e2e.test.js    redis + n8n worker: published webhook workflow runs on the worker
 #   never-twice.e2e.test.js  re-runs, Retry, custom keys, multi-account dispatch; regular and queue mode
+#   branches-stay.e2e.test.js  the editor again: editing Error Branches keeps every wire on its branch
 # Ends with one line: "e2e: N passed, M failed, K skipped (n8n <version>, <seconds>s)"; exit code 0 only if
 # nothing failed.
 #
@@ -15,7 +16,7 @@
 #        N8N_E2E_OUT (test-results/e2e). Browser and queue suites need Debian chromium / redis-server
 #        (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
 # Ports (127.0.0.1 only): 5710-5713 regular, 5720-5723 browser, 5730-5733 + redis 6391 queue,
-#        5740-5743 and 5750-5753 + redis 6392 never-twice.
+#        5740-5743 and 5750-5753 + redis 6392 never-twice, 5790-5793 branches-stay.
 #        N8N_E2E_PORT_OFFSET (added to every port) and N8N_E2E_INSTANCE (suffix of the n8n homes) let
 #        several copies of the suite run side by side, e.g. one per git work tree.
 set -uo pipefail
@@ -64,15 +65,16 @@ TGZ="$(bash "$REPO/scripts/n8n/pack-package.sh" --install | tail -1)" || summary
 say "tarball $TGZ"
 
 IGNORE=()
-# Last on the command line: an array option swallows the path patterns that follow it.
-[ "$BROWSER" = 1 ] || IGNORE+=(--testPathIgnorePatterns browser.e2e)
+[ "$BROWSER" = 1 ] || IGNORE+=(--testPathIgnorePatterns browser.e2e --testPathIgnorePatterns branches-stay.e2e)
 [ "$QUEUE" = 1 ] || IGNORE+=(--testPathIgnorePatterns queue.e2e)
 RESULTS="$N8N_E2E_OUT/jest-results.json"
 rm -f "$RESULTS"
 say "running jest (test/e2e/jest.e2e.config.js)"
 cd "$REPO"
+# The caller's arguments first: --testPathIgnorePatterns takes every following word as another pattern, so
+# a path pattern after it would be ignored instead of selected.
 N8N_E2E_SKIP_PACK=1 N8N_E2E_TARBALL="$TGZ" node node_modules/jest/bin/jest.js -c test/e2e/jest.e2e.config.js \
-  --json --outputFile="$RESULTS" "${JEST_ARGS[@]}" "${IGNORE[@]}"
+  "${JEST_ARGS[@]}" --json --outputFile="$RESULTS" "${IGNORE[@]}"
 RC=$?
 
 if [ -f "$RESULTS" ]; then

@@ -13,7 +13,8 @@ import { createHash } from 'crypto';
 
 import { Expression, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 
-import { Soku } from '../../nodes/Soku/Soku.node';
+// runSoku runs node version 1 unless told otherwise: this patches that version's execute.
+import { SokuV1 as Soku } from '../../nodes/Soku/V1/SokuV1';
 import { pacingRegistry } from '../../nodes/Soku/actions/router';
 import { runSoku } from '../../test/helpers/engine';
 import { gc, nowMs, postItems, postParameters } from '../lib/sokuParams';

@@ -1,38 +1,28 @@
-import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
+import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
 
-import { route } from './actions/router';
-import { versionCredentials, versionOutputs, versionProperties } from './actions/versionDescription';
-import { searchRepurposeLinks } from './methods/listSearch';
+import { SokuV1 } from './V1/SokuV1';
+import { SokuV2 } from './V2/SokuV2';
 
-export class Soku implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Soku',
-		name: 'soku',
-		icon: { light: 'file:soku.svg', dark: 'file:soku.dark.svg' },
-		group: ['output'],
-		version: 1,
-		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
-		description:
-			'Publish and schedule posts to TikTok, Instagram, YouTube, Threads and more with Soku; every Soku error code is its own output',
-		defaults: { name: 'Soku' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: versionOutputs,
-		credentials: versionCredentials,
-		properties: versionProperties,
-	};
-
-	methods = {
-		listSearch: { searchRepurposeLinks },
-	};
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await route.call(this, this.continueOnFail());
+/**
+ * Versions differ only in their output layout: n8n stores wires by output index, so a layout change is a
+ * new version and workflows saved with version 1 keep theirs.
+ */
+export class Soku extends VersionedNodeType {
+	constructor() {
+		const baseDescription: INodeTypeBaseDescription = {
+			displayName: 'Soku',
+			name: 'soku',
+			icon: { light: 'file:soku.svg', dark: 'file:soku.dark.svg' },
+			group: ['output'],
+			subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+			description:
+				'Publish and schedule posts to TikTok, Instagram, YouTube, Threads and more with Soku; every Soku error code is its own output',
+			defaultVersion: 2,
+		};
+		const nodeVersions: IVersionedNodeType['nodeVersions'] = {
+			1: new SokuV1(baseDescription),
+			2: new SokuV2(baseDescription),
+		};
+		super(nodeVersions, baseDescription);
 	}
 }

@@ -18,7 +18,10 @@ function arg(name, dflt) {
 
 function outputNames(types, node) {
   if (!types) return null;
-  const t = types.find((x) => x.name === node.type);
+  // A versioned node has one entry per version: take the one the workflow's node was saved with.
+  const version = node.typeVersion || 1;
+  const t = types.find((x) => x.name === node.type && [].concat(x.version).includes(version))
+    || types.find((x) => x.name === node.type);
   if (!t) return null;
   if (Array.isArray(t.outputs)) return t.outputs.map((o) => (typeof o === 'string' ? o : o.displayName || o.type));
   if (typeof t.outputs !== 'string' || !t.outputs.startsWith('={{')) return null;

@@ -15,8 +15,15 @@ const { setupSuite, teardownSuite } = require('./lib/suite');
 const PORT = Number(process.env.N8N_E2E_PORT_BROWSER || 5720 + P.PORT_OFFSET);
 const WORKFLOW = 'sokuAllBranches01';
 const SOKU = 'Soku: publish';
-const OUTPUTS = ['Success', 'validation_error', 'missing_integrations', 'missing_account', 'rate_limit_exceeded', 'dispatch_failed', 'Other Error'];
-const BRANCH_NODES = ['Published', 'Fix input: validation_error', 'Connect platform', 'Choose account', 'Retry later: rate limit', 'Alert: delivery failed', 'Alert: other error'];
+// Node version 2: every code Post > Create can return has an output; codes not chosen start with "(off)".
+const OUTPUTS = ['Success', 'validation_error', '(off) upload_failed', 'missing_integrations', 'missing_account', '(off) unauthorized',
+  '(off) forbidden', '(off) not_found', '(off) idempotency_conflict', 'rate_limit_exceeded', 'dispatch_failed',
+  '(off) post_creation_failed', '(off) internal_error', 'Other Error'];
+const CHOSEN = ['validation_error', 'missing_integrations', 'missing_account', 'rate_limit_exceeded', 'dispatch_failed'];
+// [output index, node wired to it]
+const WIRED = [[0, 'Published'], [1, 'Fix input: validation_error'], [3, 'Connect platform'], [4, 'Choose account'],
+  [9, 'Retry later: rate limit'], [10, 'Alert: delivery failed'], [13, 'Alert: other error']];
+const BRANCH_NODES = WIRED.map(([, node]) => node);
 // Screenshots go to test-results/e2e/browser; with N8N_E2E_UPDATE_DOCS=1 (scripts/e2e.sh --update-docs) and
 // n8n 2.x they are also copied to docs/ (the committed pictures), so a plain test run leaves the tree clean.
 const SHOTS = path.join(P.OUT, 'browser');
@@ -54,7 +61,7 @@ test('canvas: the Soku node shows its named outputs, each wired to its branch no
   const sokuHandles = info.handles.filter((h) => h.node === SOKU);
   expect(sokuHandles.map((h) => h.label)).toEqual(OUTPUTS);
   const edges = (await browser.canvasEdges(b.page)).filter((e) => e.from === SOKU);
-  expect(edges.sort((x, y) => x.output - y.output).map((e) => [e.output, e.to])).toEqual(BRANCH_NODES.map((n, i) => [i, n]));
+  expect(edges.sort((x, y) => x.output - y.output).map((e) => [e.output, e.to])).toEqual(WIRED);
   // No node shows an issue marker (missing credential, invalid parameter).
   expect(await b.page.$$('[data-test-id="canvas-node"] [data-test-id="node-issues"]')).toHaveLength(0);
   await shot('canvas.png');
@@ -67,13 +74,13 @@ test('editor run: items land on the same branches as from the CLI', async () => 
   await browser.executeFromEditor(b.page);
   const { summary } = await ctx.n8n.waitForNewExecution(WORKFLOW, before);
   expect(summary.status).toBe('success');
-  expect(summary.outputs[SOKU]).toEqual([3, 1, 1, 1, 0, 0, 0]);
+  expect(summary.outputs[SOKU]).toEqual([3, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   // The canvas shows the counts on the edges.
   const edges = (await browser.canvasEdges(b.page)).filter((e) => e.from === SOKU);
   const byOutput = Object.fromEntries(edges.map((e) => [e.output, e.label]));
   expect(byOutput[0]).toMatch(/3 items/);
   expect(byOutput[1]).toMatch(/1 item/);
-  expect(byOutput[4] || '').not.toMatch(/item/);
+  expect(byOutput[9] || '').not.toMatch(/item/);
   await browser.dismissToasts(b.page);
   await browser.fitView(b.page);
   await shot('canvas-executed.png');
@@ -95,7 +102,7 @@ test('node panel: routing options render with no error notice or parameter issue
   expect(ndv.notices.filter((n) => n.kind === 'error')).toEqual([]);
   expect(ndv.text).not.toMatch(/could not (load|be loaded)|problem loading|ERROR:/i);
   // The chosen error branches are listed in the multi-select.
-  for (const code of OUTPUTS.slice(1, -1)) expect(ndv.text).toContain(code);
+  for (const code of CHOSEN) expect(ndv.text).toContain(code);
   await browser.scrollToParameter(b.page, 'Error Routing');
   await shot('node-panel.png');
 });

@@ -50,8 +50,8 @@ beforeEach(() => ctx.standIn.resetDemo());
 const EXPECTED = {
   0: [0, null],
   1: [1, 'validation_error'],
-  2: [2, 'missing_integrations'],
-  3: [3, 'missing_account'],
+  2: [3, 'missing_integrations'], // node version 2: output 2 is upload_failed (off)
+  3: [4, 'missing_account'],
   4: [0, null], // 429 waited out
   5: [0, null], // dispatch_failed retried
 };
@@ -66,7 +66,7 @@ test('webhook execution runs on the worker, items reach the same branches as in 
   await ctx.n8n.callWebhook('soku-all-branches', { posts: showcaseItems() });
   const { id, summary } = await ctx.n8n.waitForNewExecution('sokuE2eWebhook01', before);
   expect(summary.status).toBe('success');
-  expect(summary.outputs[SOKU]).toEqual([3, 1, 1, 1, 0, 0, 0]);
+  expect(summary.outputs[SOKU]).toEqual([3, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   expect(routing(summary)).toEqual(EXPECTED);
   // The worker, not main, ran it.
   const worker = ctx.n8n.log('worker');
@@ -82,6 +82,6 @@ test('webhook execution runs on the worker, items reach the same branches as in 
 
 test('the same showcase through `n8n execute` (regular path) routes identically', async () => {
   const s = await ctx.n8n.execute('sokuAllBranches01', 'queue-instance-cli');
-  expect(s.outputs[SOKU]).toEqual([3, 1, 1, 1, 0, 0, 0]);
+  expect(s.outputs[SOKU]).toEqual([3, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   expect(routing(s)).toEqual(EXPECTED);
 });

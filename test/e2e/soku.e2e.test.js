@@ -40,6 +40,7 @@ test('the tarball is installed like Settings > Community nodes installs it, and 
 
   const types = await ctx.n8n.nodeTypes('^n8n-nodes-soku\\.');
   expect(types).toMatch(/^n8n-nodes-soku\.soku\s+v1\s/m);
+  expect(types).toMatch(/^n8n-nodes-soku\.soku\s+v2\s/m);
 
   const { data } = await ctx.n8n.rest('GET', '/rest/community-packages');
   const entry = data.find((p) => p.packageName === P.PACKAGE_NAME);
@@ -50,8 +51,8 @@ test('the tarball is installed like Settings > Community nodes installs it, and 
 
 test('every Soku parameter in the example and e2e workflows is a parameter the installed node knows', () => {
   const types = JSON.parse(fs.readFileSync(path.join(ctx.n8n.home, '.cache', 'n8n', 'public', 'types', 'nodes.json'), 'utf8'));
-  const soku = types.find((t) => t.name === 'n8n-nodes-soku.soku');
-  const known = new Set(soku.properties.map((p) => p.name));
+  // One entry per node version.
+  const known = new Set(types.filter((t) => t.name === 'n8n-nodes-soku.soku').flatMap((t) => t.properties.map((p) => p.name)));
   const unknown = [];
   for (const file of workflowFiles()) {
     for (const node of JSON.parse(fs.readFileSync(file, 'utf8')).nodes) {
@@ -67,18 +68,19 @@ test('every Soku parameter in the example and e2e workflows is a parameter the i
 test('showcase (examples/all-branches.json): each item reaches its branch', async () => {
   const s = await ctx.n8n.execute('sokuAllBranches01', 'all-branches');
   expect(s.status).toBe('success');
-  // Outputs: Success, validation_error, missing_integrations, missing_account, rate_limit_exceeded,
-  // dispatch_failed, Other Error.
-  expect(s.outputs['Soku: publish']).toEqual([3, 1, 1, 1, 0, 0, 0]);
+  // Node version 2 outputs: Success, then every code Post > Create can return (validation_error,
+  // upload_failed, missing_integrations, missing_account, unauthorized, forbidden, not_found,
+  // idempotency_conflict, rate_limit_exceeded, dispatch_failed, post_creation_failed, internal_error), Other Error.
+  expect(s.outputs['Soku: publish']).toEqual([3, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   // Input items: Hello X, Empty Threads post, YouTube Short, Instagram Reel, LinkedIn (429 once), TikTok (fails once)
-  expect(branchOfInput(s, 'Soku: publish')).toEqual({ 0: 0, 1: 1, 2: 2, 3: 3, 4: 0, 5: 0 });
+  expect(branchOfInput(s, 'Soku: publish')).toEqual({ 0: 0, 1: 1, 2: 3, 3: 4, 4: 0, 5: 0 });
   // The summary n8n shows in the output pane after the run.
   const hint = s.hints['Soku: publish'].join(' ');
   expect(hint).toMatch(/1 item waited out rate limits for [\d.]+ s in total/);
   expect(hint).toContain('1 retried after dispatch_failed');
   expect(hint).toContain('1 routed to missing_integrations');
 
-  const [success, validation, missingIntegrations, missingAccount] = s.items['Soku: publish'];
+  const [success, validation, , missingIntegrations, missingAccount] = s.items['Soku: publish'];
   for (const it of success) {
     expect(typeof it.postSubmissionId).toBe('string');
     expect(it.sokuError).toBeUndefined();
@@ -113,18 +115,19 @@ test('showcase (examples/all-branches.json): each item reaches its branch', asyn
 
 test('insufficient_credits (examples/credits-alert.json): out-of-credits item goes to the alert', async () => {
   const s = await ctx.n8n.execute('sokuCreditsAlert01', 'credits-alert');
-  // Outputs: Success, validation_error, insufficient_credits, not_found, rate_limit_exceeded, Other Error
-  expect(s.outputs['Soku: transcribe']).toEqual([1, 0, 1, 0, 0, 0]);
-  expect(branchOfInput(s, 'Soku: transcribe')).toEqual({ 0: 0, 1: 2 });
+  // Outputs: Success, validation_error, unauthorized, insufficient_credits, forbidden, not_found,
+  // idempotency_conflict, rate_limit_exceeded, internal_error, Other Error
+  expect(s.outputs['Soku: transcribe']).toEqual([1, 0, 0, 1, 0, 0, 0, 0, 0, 0]);
+  expect(branchOfInput(s, 'Soku: transcribe')).toEqual({ 0: 0, 1: 3 });
   expect(s.items['Soku: transcribe'][0][0]).toMatchObject({ creditsDebited: 1 });
-  const err = s.items['Soku: transcribe'][2][0].sokuError;
+  const err = s.items['Soku: transcribe'][3][0].sokuError;
   expect(err).toMatchObject({ code: 'insufficient_credits', httpStatus: 402, source: 'api', details: { estimatedCost: 3 } });
   expect(s.items['Alert: out of credits'][0][0].alert).toMatch(/needs 3 credit\(s\)/);
 });
 
 test('missing_integrations and missing_account (examples/connect-missing-platforms.json): messages built from sokuError', async () => {
   const s = await ctx.n8n.execute('sokuConnectMissing1', 'connect-missing-platforms');
-  expect(s.outputs['Soku: publish']).toEqual([1, 0, 1, 1, 0, 0, 0]);
+  expect(s.outputs['Soku: publish']).toEqual([1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   const connect = s.items['Message: connect platforms'][0][0];
   expect(connect.subject).toBe('Connect youtube to Soku');
   expect(connect.message).toMatch(/youtube is not connected/);

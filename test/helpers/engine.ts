@@ -58,15 +58,19 @@ class ItemsNode implements INodeType {
 }
 
 const soku = new Soku();
-const nodeTypeRegistry: Record<string, INodeType> = {
+const nodeTypeRegistry: Record<string, INodeType | Soku> = {
 	[SOKU_TYPE]: soku,
 	[SOKU_TOOL_TYPE]: soku,
 	[ITEMS_TYPE]: new ItemsNode(),
 };
 
+/** As n8n's NodeTypes: a versioned type answers with the description and execute of the asked version. */
 export const nodeTypes: INodeTypes = {
 	getByName: (type) => nodeTypeRegistry[type],
-	getByNameAndVersion: (type) => nodeTypeRegistry[type],
+	getByNameAndVersion: (type, version) => {
+		const nodeType = nodeTypeRegistry[type];
+		return nodeType instanceof Soku ? nodeType.getNodeType(version) : nodeType;
+	},
 	getKnownTypes: () => ({}),
 };
 
@@ -153,6 +157,8 @@ export interface RunSokuOptions {
 	/** Workflow id (default wf-soku-test): part of the default Idempotency-Key. */
 	workflowId?: string;
 	nodeType?: string;
+	/** The Soku node's typeVersion (default 1, what the engine tests were written for). */
+	typeVersion?: number;
 	nodeId?: string;
 	mode?: WorkflowExecuteMode;
 	/** Abort this to cancel the execution, as n8n does when a user stops a run. */
@@ -176,7 +182,7 @@ export async function runSoku(options: RunSokuOptions): Promise<RunSokuResult> {
 		id: options.nodeId ?? 'soku-node-id-1',
 		name: 'Soku',
 		type: options.nodeType ?? SOKU_TYPE,
-		typeVersion: 1,
+		typeVersion: options.typeVersion ?? 1,
 		position: [200, 0],
 		parameters: options.parameters,
 		credentials: {
@@ -280,12 +286,12 @@ export async function runSoku(options: RunSokuOptions): Promise<RunSokuResult> {
 }
 
 /** Output names the engine computes from the node description and parameters (what the canvas shows). */
-export function engineOutputNames(parameters: INodeParameters, onError?: INode['onError']): string[] {
+export function engineOutputNames(parameters: INodeParameters, onError?: INode['onError'], typeVersion = 1): string[] {
 	const node: INode = {
 		id: 'x',
 		name: 'Soku',
 		type: SOKU_TYPE,
-		typeVersion: 1,
+		typeVersion,
 		position: [0, 0],
 		parameters,
 	};
@@ -295,6 +301,6 @@ export function engineOutputNames(parameters: INodeParameters, onError?: INode['
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const { NodeHelpers } = require('n8n-workflow') as typeof import('n8n-workflow');
 	const resolved = workflow.getNode('Soku') as INode;
-	const outputs = NodeHelpers.getNodeOutputs(workflow, resolved, soku.description);
+	const outputs = NodeHelpers.getNodeOutputs(workflow, resolved, soku.getNodeType(typeVersion).description);
 	return outputs.map((o) => (typeof o === 'string' ? o : String(o.displayName ?? o.type)));
 }

@@ -24,56 +24,75 @@ const CODE_OPTIONS = ERROR_TABLE.map((row) => ({
 	description: `${row.httpStatus}: ${row.meaning}`,
 }));
 
-export const errorRoutingProperties: INodeProperties[] = [
-	{
-		displayName: 'Error Routing',
-		name: 'errorRouting',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{
-				name: 'One Output per Error Code',
-				value: 'perCode',
-				description: 'Success, one branch per chosen Soku error code, then Other Error',
-			},
-			{
-				name: 'One Output per Error Category',
-				value: 'perCategory',
-				description: 'Success, invalid_request_error, authentication_error, api_error, Other Error',
-			},
-			{ name: 'Single Error Output', value: 'single', description: 'Success and one Error branch' },
-			{
-				name: 'Stop the Workflow',
-				value: 'stop',
-				description: 'Fail the node with the Soku code and request ID (honours the node\'s On Error setting)',
-			},
-		],
-		default: 'perCode',
-		description:
-			'Where items go when Soku answers with an error after the retry policy is done. Errors are data on their branch (in the sokuError field), so they stay there under every On Error setting.',
-	},
-	// One "Error Branches" parameter per operation, so the default is the codes that operation can return.
-	...OPERATIONS.map(
-		(op): INodeProperties => ({
-			displayName: 'Error Branches',
-			name: errorCodesParameter(op.resource, op.operation),
-			type: 'multiOptions',
+/** Version 2 text that says which edits redraw the node's outputs (n8n keeps wires by output position). */
+export const REDRAW_NOTE = 'Changing it redraws the outputs: check the wires on the Soku branches afterwards.';
+
+const codeOptionsFor = (codes: readonly string[]) => CODE_OPTIONS.filter((option) => codes.includes(option.value));
+
+/**
+ * "Error Routing" and the "Error Branches" parameters. Version 2 offers each operation only the codes it
+ * can return (each has a fixed output) and says which choices redraw the outputs.
+ */
+export function errorRoutingPropertiesFor(version: 1 | 2): INodeProperties[] {
+	return [
+		{
+			displayName: 'Error Routing',
+			name: 'errorRouting',
+			type: 'options',
 			noDataExpression: true,
-			options: CODE_OPTIONS,
-			default: [...codesForOperation(op.id)],
+			options: [
+				{
+					name: 'One Output per Error Code',
+					value: 'perCode',
+					description:
+						version === 1
+							? 'Success, one branch per chosen Soku error code, then Other Error'
+							: 'Success, one branch per error code the operation can return, then Other Error',
+				},
+				{
+					name: 'One Output per Error Category',
+					value: 'perCategory',
+					description: 'Success, invalid_request_error, authentication_error, api_error, Other Error',
+				},
+				{ name: 'Single Error Output', value: 'single', description: 'Success and one Error branch' },
+				{
+					name: 'Stop the Workflow',
+					value: 'stop',
+					description: 'Fail the node with the Soku code and request ID (honours the node\'s On Error setting)',
+				},
+			],
+			default: 'perCode',
 			description:
-				'Error codes that get their own output, in the fixed order of the Soku error table. Codes not chosen, network errors and unknown codes go to Other Error.',
-			displayOptions: { show: { resource: [op.resource], operation: [op.operation], errorRouting: ['perCode'] } },
-		}),
-	),
-	{
-		displayName:
-			'Retries happen per item inside this node (Retry-After, backoff, idempotency keys). Keep the node setting "Retry On Fail" off: it re-runs every item of the node.',
-		name: 'retryNotice',
-		type: 'notice',
-		default: '',
-	},
-];
+				'Where items go when Soku answers with an error after the retry policy is done. Errors are data on their branch (in the sokuError field), so they stay there under every On Error setting.' +
+				(version === 1 ? '' : ` ${REDRAW_NOTE}`),
+		},
+		// One "Error Branches" parameter per operation, so the default is the codes that operation can return.
+		...OPERATIONS.map(
+			(op): INodeProperties => ({
+				displayName: 'Error Branches',
+				name: errorCodesParameter(op.resource, op.operation),
+				type: 'multiOptions',
+				noDataExpression: true,
+				options: version === 1 ? CODE_OPTIONS : codeOptionsFor(codesForOperation(op.id)),
+				default: [...codesForOperation(op.id)],
+				description:
+					version === 1
+						? 'Error codes that get their own output, in the fixed order of the Soku error table. Codes not chosen, network errors and unknown codes go to Other Error.'
+						: 'Error codes whose items go to their own output. Choosing codes never moves a wire: a code not chosen keeps its output, marked "(off)", and its items go to Other Error, like network errors and unknown codes.',
+				displayOptions: { show: { resource: [op.resource], operation: [op.operation], errorRouting: ['perCode'] } },
+			}),
+		),
+		{
+			displayName:
+				'Retries happen per item inside this node (Retry-After, backoff, idempotency keys). Keep the node setting "Retry On Fail" off: it re-runs every item of the node.',
+			name: 'retryNotice',
+			type: 'notice',
+			default: '',
+		},
+	];
+}
+
+export const errorRoutingProperties: INodeProperties[] = errorRoutingPropertiesFor(1);
 
 const idempotentOperations = OPERATIONS.filter((op) => ENDPOINTS[op.id].idempotencyKey);
 

@@ -18,7 +18,7 @@ import { ERROR_ROWS_BY_CODE, type OperationId } from '../errors/errorTable';
 import { ClientValidationError } from '../helpers/validation';
 import { PacingRegistry, type WindowLimit } from '../policy/pacing';
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../policy/retry';
-import { configuredOutputNames, errorCodesParameter, routeItem, type RoutingMode } from '../policy/route';
+import { errorCodesParameter, routeItem, type OutputLayout, type RoutingMode } from '../policy/route';
 import { ExecutionCancelledError, getRuntime } from '../policy/runtime';
 import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
 import { RunSummary } from '../policy/summary';
@@ -27,7 +27,6 @@ import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
 import { ItemKeys, WindowAnchors, duplicateWindowMs } from './common/idempotency';
 import { OPERATIONS_BY_KEY, operationKey } from './operations';
 import type { BuildContext, SokuOperation } from './types';
-import { OUTPUT_TABLE } from './versionDescription';
 
 /** Shared by every execution in this n8n process: one window per credential and endpoint. */
 export const pacingRegistry = new PacingRegistry();
@@ -225,7 +224,8 @@ async function runItem(
 	return { outcome, request };
 }
 
-export async function route(this: IExecuteFunctions, continueOnFail: boolean): Promise<INodeExecutionData[][]> {
+/** `layout`: the node version's output names (the function its `outputs` expression runs, with its table). */
+export async function route(this: IExecuteFunctions, continueOnFail: boolean, layout: OutputLayout): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const runtime = getRuntime();
 	const resource = this.getNodeParameter('resource', 0);
@@ -239,7 +239,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 	const mode = this.getNodeParameter('errorRouting', 0, 'perCode') as RoutingMode;
 	const outputNames = toolMode
 		? ['Success']
-		: configuredOutputNames(
+		: layout(
 				{
 					resource,
 					operation: operationName,
@@ -247,7 +247,6 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 					[errorCodesParameter(operation.resource, operation.operation)]:
 						mode === 'perCode' ? this.getNodeParameter(errorCodesParameter(operation.resource, operation.operation), 0, undefined) : undefined,
 				},
-				OUTPUT_TABLE,
 			);
 	const outputs: INodeExecutionData[][] = outputNames.map(() => []);
 	const summary = new RunSummary(operation.id === 'createPost' ? 'published' : 'accepted');

@@ -1,7 +1,7 @@
-/* The parts of the version 1 node description: output table, outputs, credentials and properties. The
- * description object itself is a literal in Soku.node.ts, where n8n's lint rules (icon, filename,
- * description fields) look for it. A later version gets its own files, so saved workflows keep the
- * output order they were wired with. */
+/* The parts of the node descriptions per version: output table, outputs, credentials and properties. The
+ * description objects are literals in V1/SokuV1.ts and V2/SokuV2.ts (shared fields: Soku.node.ts).
+ * Version 1 keeps the output order its saved workflows were wired with; version 2 differs only in its
+ * output layout (policy/route.ts fixedOutputNames) and in saying which parameters redraw the outputs. */
 import {
 	updateDisplayOptions,
 	type INodeCredentialDescription,
@@ -9,12 +9,19 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { buildOutputTable, outputsExpression } from '../policy/route';
+import { buildFixedOutputTable, buildOutputTable, fixedOutputNames, outputsExpression } from '../policy/route';
 import { ENDPOINTS } from '../transport/endpoints';
-import { errorRoutingProperties, optionsProperties, retryProperties } from './common.description';
+import {
+	REDRAW_NOTE,
+	errorRoutingProperties,
+	errorRoutingPropertiesFor,
+	optionsProperties,
+	retryProperties,
+} from './common.description';
 import { OPERATIONS, RESOURCES } from './operations';
 
 export const OUTPUT_TABLE = buildOutputTable(OPERATIONS);
+export const FIXED_OUTPUT_TABLE = buildFixedOutputTable(OPERATIONS);
 
 // Plain comparison: localeCompare would load ICU data at node load time (~7 ms).
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : 1);
@@ -55,6 +62,7 @@ const operationParameters: INodeProperties[] = OPERATIONS.flatMap((op) =>
 const contentResources = RESOURCES.filter((r) => r.value !== 'apiKey').map((r) => r.value);
 
 export const versionOutputs: INodeTypeDescription['outputs'] = outputsExpression(OUTPUT_TABLE);
+export const versionOutputsV2: INodeTypeDescription['outputs'] = outputsExpression(FIXED_OUTPUT_TABLE, fixedOutputNames);
 
 export const versionCredentials: INodeCredentialDescription[] = [
 	{ name: 'sokuApi', required: true, displayOptions: { show: { resource: contentResources } } },
@@ -66,6 +74,18 @@ export const versionProperties: INodeProperties[] = [
 	...operationProperties,
 	...operationParameters,
 	...errorRoutingProperties,
+	...retryProperties,
+	...optionsProperties,
+];
+
+/** Resource and Operation choose the output layout in version 2: their descriptions say so. */
+const redraws = (property: INodeProperties): INodeProperties => ({ ...property, description: REDRAW_NOTE });
+
+export const versionPropertiesV2: INodeProperties[] = [
+	redraws(resourceProperty),
+	...operationProperties.map(redraws),
+	...operationParameters,
+	...errorRoutingPropertiesFor(2),
 	...retryProperties,
 	...optionsProperties,
 ];

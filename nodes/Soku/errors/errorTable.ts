@@ -4,7 +4,10 @@
  * Adding a code is adding a row here.
  *
  * Row order is the order of the node's outputs and is saved in users' workflows (connections are
- * stored by output index): never reorder rows within a node version, only append.
+ * stored by output index): never reorder rows within a node version, only append. Node version 2 gives
+ * every code an operation can return its own output, before Other Error: a row (or an operation added to
+ * a row's list) that changes an operation's codes moves Other Error, so it needs a new node version
+ * (test/unit/outputLayout.test.ts pins the version 2 layouts).
  */
 import type { IDataObject } from 'n8n-workflow';
 

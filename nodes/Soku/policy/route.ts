@@ -1,7 +1,13 @@
 /**
  * Which outputs the node has and which output an item goes to. The output list is computed by one
- * self-contained function that runs twice: inside n8n's expression engine (the node's dynamic
- * `outputs`, so the canvas shows the branches) and inside execute() (so items land on the same indexes).
+ * self-contained function per node version that runs twice: inside n8n's expression engine (the node's
+ * dynamic `outputs`, so the canvas shows the branches) and inside execute() (so items land on the same
+ * indexes).
+ *
+ * n8n stores connections by output index and only re-maps them for its own Switch node, so an output's
+ * index must not depend on a choice the user makes after wiring. Version 1 (configuredOutputNames) breaks
+ * that: its outputs are the chosen codes. Version 2 (fixedOutputNames) gives every code the operation can
+ * return its own output whatever is chosen.
  */
 import {
 	ERROR_CATEGORIES,
@@ -24,6 +30,18 @@ export interface OutputTable {
 	/** "resource:operation" → name of that operation's "Error Branches" parameter. */
 	codeParameters: Record<string, string>;
 }
+
+/** Version 2's table: version 1's (whose expression text stays as released) plus the "(off)" label. */
+export interface FixedOutputTable extends OutputTable {
+	/** Put before the name of a code's output while the code is not chosen. */
+	unchosenPrefix: string;
+}
+
+/**
+ * Label prefix of a version-2 output whose code is not chosen in Error Branches (its items go to Other
+ * Error). A prefix, because the canvas cuts long output labels short at the end.
+ */
+export const UNCHOSEN_PREFIX = '(off) ';
 
 export interface OutputParameters {
 	resource?: unknown;
@@ -62,6 +80,32 @@ export function configuredOutputNames(parameters: OutputParameters, table: Outpu
 	return names;
 }
 
+/**
+ * Version 2 output names: a fixed layout per operation and routing mode. Per code: Success, every code the
+ * operation can return (table order), Other Error. The "Error Branches" choice only renames an unchosen
+ * code's output ("(off) upload_failed") so routeItem sends its items to Other Error; it never adds, drops
+ * or moves an output. Same sandbox rules as configuredOutputNames.
+ */
+export function fixedOutputNames(parameters: OutputParameters, table: FixedOutputTable): string[] {
+	const mode = parameters.errorRouting || 'perCode';
+	if (mode === 'stop') return ['Success'];
+	if (mode === 'single') return ['Success', 'Error'];
+	if (mode === 'perCategory') return ['Success'].concat(table.categories, [table.other]);
+	const key = String(parameters.resource) + ':' + String(parameters.operation);
+	const codes = table.operationCodes[key] || [];
+	let chosen = parameters[table.codeParameters[key]];
+	if (!Array.isArray(chosen)) chosen = codes;
+	const names = ['Success'];
+	for (let i = 0; i < codes.length; i++) {
+		names.push((chosen as unknown[]).indexOf(codes[i]) !== -1 ? codes[i] : table.unchosenPrefix + codes[i]);
+	}
+	names.push(table.other);
+	return names;
+}
+
+/** A node version's output names for its parameters (its layout function bound to its table). */
+export type OutputLayout = (parameters: OutputParameters) => string[];
+
 export function buildOutputTable(
 	operations: ReadonlyArray<{ resource: string; operation: string; id: OperationId }>,
 ): OutputTable {
@@ -80,12 +124,21 @@ export function buildOutputTable(
 	};
 }
 
+export function buildFixedOutputTable(
+	operations: ReadonlyArray<{ resource: string; operation: string; id: OperationId }>,
+): FixedOutputTable {
+	return { ...buildOutputTable(operations), unchosenPrefix: UNCHOSEN_PREFIX };
+}
+
 /**
  * The `outputs` expression of the node description. n8n's expression syntax ends at the first "}}", so
  * braces that would meet (nested JSON, closing blocks) are spaced apart.
  */
-export function outputsExpression(table: OutputTable): `={{${string}}}` {
-	const source = `(${configuredOutputNames.toString()})($parameter, ${JSON.stringify(table)}).map(function (name) { return { type: 'main', displayName: name }; })`;
+export function outputsExpression(
+	table: OutputTable,
+	layout: (parameters: OutputParameters, table: never) => string[] = configuredOutputNames,
+): `={{${string}}}` {
+	const source = `(${layout.toString()})($parameter, ${JSON.stringify(table)}).map(function (name) { return { type: 'main', displayName: name }; })`;
 	const safe = source.replace(/\}(?=\})/g, '} ').replace(/\{(?=\{)/g, '{ ');
 	return `={{${safe}}}`;
 }
