@@ -69,7 +69,7 @@ rm -f "$RESULTS"
 say "running jest (test/e2e/jest.e2e.config.js)"
 cd "$REPO"
 N8N_E2E_SKIP_PACK=1 N8N_E2E_TARBALL="$TGZ" node node_modules/jest/bin/jest.js -c test/e2e/jest.e2e.config.js \
-  --json --outputFile="$RESULTS" "${IGNORE[@]}" "${JEST_ARGS[@]}"
+  --json --outputFile="$RESULTS" "${JEST_ARGS[@]}" "${IGNORE[@]}"  # ignore patterns last: they would swallow a path
 RC=$?
 
 if [ -f "$RESULTS" ]; then
