@@ -95,6 +95,11 @@ test('n8n derives the tool variant of the Soku node, and the workflow uses only 
 	const known = new Set(tool.properties.map((p) => p.name));
 	const node = WORKFLOW.nodes.find((n) => n.name === TOOL_NODE);
 	expect(Object.keys(node.parameters).filter((k) => !known.has(k))).toEqual([]);
+	// The tool description the README recommends is the one tested here.
+	const readme = fs.readFileSync(path.join(P.REPO, 'README.md'), 'utf8');
+	const section = readme.slice(readme.indexOf('## AI agents'), readme.indexOf('\n## ', readme.indexOf('## AI agents') + 1));
+	const quoted = section.split('\n').filter((l) => l.startsWith('> ')).map((l) => l.slice(2)).join(' ');
+	expect(quoted).toBe(node.parameters.toolDescription);
 });
 
 test('the model calls Create post once: one post stored, the tool result with postSubmissionId reaches the model and the answer', async () => {
