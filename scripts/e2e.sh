@@ -10,7 +10,8 @@
 #
 # Usage: bash scripts/e2e.sh [--no-browser] [--no-queue] [--update-docs] [jest args...]  (e.g. -t showcase)
 #        --update-docs: also write the browser screenshots to docs/ (canvas.png, canvas-executed.png,
-#        node-panel.png); otherwise they go to test-results/e2e/browser only.
+#        node-panel.png) and docs/screenshots.json (the output shape they show, checked by the browser suite);
+#        otherwise they go to test-results/e2e/browser only.
 # Env:   N8N_VERSION (2.41.1; 1.123.81 works too), N8N_E2E_DIR (~/.cache/n8n-e2e),
 #        N8N_E2E_OUT (test-results/e2e). Browser and queue suites need Debian chromium / redis-server
 #        (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
