@@ -64,6 +64,7 @@ TGZ="$(bash "$REPO/scripts/n8n/pack-package.sh" --install | tail -1)" || summary
 say "tarball $TGZ"
 
 IGNORE=()
+# Last on the command line: an array option swallows the path patterns that follow it.
 [ "$BROWSER" = 1 ] || IGNORE+=(--testPathIgnorePatterns browser.e2e)
 [ "$QUEUE" = 1 ] || IGNORE+=(--testPathIgnorePatterns queue.e2e)
 RESULTS="$N8N_E2E_OUT/jest-results.json"
@@ -71,7 +72,7 @@ rm -f "$RESULTS"
 say "running jest (test/e2e/jest.e2e.config.js)"
 cd "$REPO"
 N8N_E2E_SKIP_PACK=1 N8N_E2E_TARBALL="$TGZ" node node_modules/jest/bin/jest.js -c test/e2e/jest.e2e.config.js \
-  --json --outputFile="$RESULTS" "${JEST_ARGS[@]}" "${IGNORE[@]}"  # ignore patterns last: they would swallow a path
+  --json --outputFile="$RESULTS" "${JEST_ARGS[@]}" "${IGNORE[@]}"
 RC=$?
 
 if [ -f "$RESULTS" ]; then
