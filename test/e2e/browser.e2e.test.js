@@ -58,10 +58,10 @@ test('canvas: the Soku node shows its named outputs, each wired to its branch no
   const info = await browser.canvasInfo(b.page);
   expect(info.nodes).toEqual(expect.arrayContaining([SOKU, ...BRANCH_NODES]));
   const sokuHandles = info.handles.filter((h) => h.node === SOKU);
+  current.outputs = sokuHandles.map((h) => h.label);
   expect(sokuHandles.map((h) => h.label)).toEqual(OUTPUTS);
   const edges = (await browser.canvasEdges(b.page)).filter((e) => e.from === SOKU);
   expect(edges.sort((x, y) => x.output - y.output).map((e) => [e.output, e.to])).toEqual(BRANCH_NODES.map((n, i) => [i, n]));
-  current.outputs = sokuHandles.map((h) => h.label);
   // No node shows an issue marker (missing credential, invalid parameter).
   expect(await b.page.$$('[data-test-id="canvas-node"] [data-test-id="node-issues"]')).toHaveLength(0);
   await shot('canvas.png');
@@ -73,9 +73,9 @@ test('editor run: items land on the same branches as from the CLI', async () => 
   await browser.openWorkflow(b.page, ctx.n8n.base, WORKFLOW);
   await browser.executeFromEditor(b.page);
   const { summary } = await ctx.n8n.waitForNewExecution(WORKFLOW, before);
+  current.itemsPerOutput = summary.outputs[SOKU];
   expect(summary.status).toBe('success');
   expect(summary.outputs[SOKU]).toEqual([3, 1, 1, 1, 0, 0, 0]);
-  current.itemsPerOutput = summary.outputs[SOKU];
   // The canvas shows the counts on the edges.
   const edges = (await browser.canvasEdges(b.page)).filter((e) => e.from === SOKU);
   const byOutput = Object.fromEntries(edges.map((e) => [e.output, e.label]));
