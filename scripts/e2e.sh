@@ -4,7 +4,6 @@
 #   soku.e2e.test.js     regular mode: CLI executions, branches and payloads, stand-in traffic, credential test
 #   browser.e2e.test.js  the editor in headless Chromium: canvas outputs, editor run, node panel; docs/*.png
 #   queue.e2e.test.js    redis + n8n worker: published webhook workflow runs on the worker
-#   agent.e2e.test.js    n8n's AI Agent with a scripted chat model (loopback) calls the Soku node as a tool
 # Ends with one line: "e2e: N passed, M failed, K skipped (n8n <version>, <seconds>s)"; exit code 0 only if
 # nothing failed.
 #
@@ -15,7 +14,7 @@
 # Env:   N8N_VERSION (2.41.1; 1.123.81 works too), N8N_E2E_DIR (~/.cache/n8n-e2e),
 #        N8N_E2E_OUT (test-results/e2e). Browser and queue suites need Debian chromium / redis-server
 #        (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
-# Ports (127.0.0.1 only): 5710-5713 regular, 5720-5723 browser, 5730-5733 + redis 6391 queue, 5780-5783 agent.
+# Ports (127.0.0.1 only): 5710-5713 regular, 5720-5723 browser, 5730-5733 + redis 6391 queue.
 #        N8N_E2E_PORT_OFFSET (added to every port) and N8N_E2E_INSTANCE (suffix of the n8n homes) let
 #        several copies of the suite run side by side, e.g. one per git work tree.
 set -uo pipefail
