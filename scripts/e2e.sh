@@ -6,17 +6,19 @@
 #   queue.e2e.test.js    redis + n8n worker: published webhook workflow runs on the worker
 #   never-twice.e2e.test.js  re-runs, Retry, custom keys, multi-account dispatch; regular and queue mode
 #   branches-stay.e2e.test.js  the editor again: editing Error Branches keeps every wire on its branch
+#   agent.e2e.test.js    an n8n AI Agent (scripted chat-model stand-in) calls the Soku node as a tool
 # Ends with one line: "e2e: N passed, M failed, K skipped (n8n <version>, <seconds>s)"; exit code 0 only if
 # nothing failed.
 #
 # Usage: bash scripts/e2e.sh [--no-browser] [--no-queue] [--update-docs] [jest args...]  (e.g. -t showcase)
 #        --update-docs: also write the browser screenshots to docs/ (canvas.png, canvas-executed.png,
-#        node-panel.png); otherwise they go to test-results/e2e/browser only.
+#        node-panel.png) and docs/screenshots.json (the output shape they show, checked by the browser suite);
+#        otherwise they go to test-results/e2e/browser only.
 # Env:   N8N_VERSION (2.41.1; 1.123.81 works too), N8N_E2E_DIR (~/.cache/n8n-e2e),
 #        N8N_E2E_OUT (test-results/e2e). Browser and queue suites need Debian chromium / redis-server
 #        (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
 # Ports (127.0.0.1 only): 5710-5713 regular, 5720-5723 browser, 5730-5733 + redis 6391 queue,
-#        5740-5743 and 5750-5753 + redis 6392 never-twice, 5790-5793 branches-stay.
+#        5740-5743 and 5750-5753 + redis 6392 never-twice, 5780-5783 agent, 5790-5793 branches-stay.
 #        N8N_E2E_PORT_OFFSET (added to every port) and N8N_E2E_INSTANCE (suffix of the n8n homes) let
 #        several copies of the suite run side by side, e.g. one per git work tree.
 set -uo pipefail

@@ -17,6 +17,9 @@ npm run build --silent
 step "lint (n8n community-node rules, eslint-plugin-n8n-nodes-base)"
 npm run lint --silent
 
+step "n8n-node lint (@n8n/node-cli's own strict config, on a copy of the shipped source)"
+bash scripts/n8n-node-lint.sh
+
 step "type-check the tests"
 npx tsc --noEmit -p tsconfig.test.json
 

@@ -155,6 +155,20 @@ async function scrollToParameter(page, label) {
   await page.waitForTimeout(500);
 }
 
+/** The table the open node panel's output side shows (the selected branch): column headers and cell texts. */
+async function outputTable(page) {
+  return page.evaluate(() => {
+    const panel = document.querySelector('[data-test-id="ndv-output-panel"], [data-test-id="output-panel"]');
+    const table = panel && panel.querySelector('[data-test-id="ndv-data-container"] table, table');
+    if (!table) return { found: false, columns: [], cells: [] };
+    const text = (e) => (e.innerText || e.textContent || '').trim();
+    const columns = [...table.querySelectorAll('thead th')].map(text).filter(Boolean);
+    const cells = [...table.querySelectorAll('tbody td')].map(text);
+    return { found: true, columns, cells };
+  });
+}
+
 module.exports = {
-  launch, login, openWorkflow, fitView, canvasInfo, canvasEdges, dismissToasts, executeFromEditor, openNode, ndvInfo, scrollToParameter, loadPlaywright,
+  launch, login, openWorkflow, fitView, canvasInfo, canvasEdges, dismissToasts, executeFromEditor, openNode, ndvInfo, scrollToParameter,
+  outputTable, loadPlaywright,
 };

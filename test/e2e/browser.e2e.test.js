@@ -3,7 +3,8 @@
  * canvas shows the Soku node's named outputs and their connections, runs from the editor with items on
  * the right branches, and the node's parameter panel renders the routing options without errors.
  * Writes canvas.png, canvas-executed.png and node-panel.png to test-results/e2e/browser (and to docs/ with
- * N8N_E2E_UPDATE_DOCS=1).
+ * N8N_E2E_UPDATE_DOCS=1, together with docs/screenshots.json: the output shape the pictures show). The last
+ * test fails when the committed pictures were made from another output shape than the current run's.
  */
 'use strict';
 const fs = require('fs');
@@ -11,6 +12,7 @@ const path = require('path');
 const P = require('./lib/paths');
 const browser = require('../../scripts/n8n/browser');
 const { setupSuite, teardownSuite } = require('./lib/suite');
+const manifest = require('../../scripts/n8n/screenshot-manifest');
 
 const PORT = Number(process.env.N8N_E2E_PORT_BROWSER || 5720 + P.PORT_OFFSET);
 const WORKFLOW = 'sokuAllBranches01';
@@ -28,8 +30,12 @@ const BRANCH_NODES = WIRED.map(([, node]) => node);
 // n8n 2.x they are also copied to docs/ (the committed pictures), so a plain test run leaves the tree clean.
 const SHOTS = path.join(P.OUT, 'browser');
 const UPDATE_DOCS = process.env.N8N_E2E_UPDATE_DOCS === '1' && P.N8N_MAJOR === 2;
+// The output shape this run's pictures show, filled in by the tests that take them.
+const current = {};
+const shotsTaken = [];
 async function shot(name) {
   await b.page.screenshot({ path: path.join(SHOTS, name) });
+  shotsTaken.push(name);
   if (UPDATE_DOCS) {
     fs.mkdirSync(P.DOCS, { recursive: true });
     fs.copyFileSync(path.join(SHOTS, name), path.join(P.DOCS, name));
@@ -59,6 +65,7 @@ test('canvas: the Soku node shows its named outputs, each wired to its branch no
   const info = await browser.canvasInfo(b.page);
   expect(info.nodes).toEqual(expect.arrayContaining([SOKU, ...BRANCH_NODES]));
   const sokuHandles = info.handles.filter((h) => h.node === SOKU);
+  current.outputs = sokuHandles.map((h) => h.label);
   expect(sokuHandles.map((h) => h.label)).toEqual(OUTPUTS);
   const edges = (await browser.canvasEdges(b.page)).filter((e) => e.from === SOKU);
   expect(edges.sort((x, y) => x.output - y.output).map((e) => [e.output, e.to])).toEqual(WIRED);
@@ -73,6 +80,7 @@ test('editor run: items land on the same branches as from the CLI', async () => 
   await browser.openWorkflow(b.page, ctx.n8n.base, WORKFLOW);
   await browser.executeFromEditor(b.page);
   const { summary } = await ctx.n8n.waitForNewExecution(WORKFLOW, before);
+  current.itemsPerOutput = summary.outputs[SOKU];
   expect(summary.status).toBe('success');
   expect(summary.outputs[SOKU]).toEqual([3, 1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
   // The canvas shows the counts on the edges.
@@ -89,8 +97,10 @@ test('editor run: items land on the same branches as from the CLI', async () => 
 test('node panel: routing options render with no error notice or parameter issue', async () => {
   // After a run, so the panel's output side shows the Soku node's branches with data.
   ctx.standIn.resetDemo();
+  const before = (await ctx.n8n.listExecutions(WORKFLOW)).results.map((e) => String(e.id));
   await browser.openWorkflow(b.page, ctx.n8n.base, WORKFLOW);
   await browser.executeFromEditor(b.page);
+  const { summary } = await ctx.n8n.waitForNewExecution(WORKFLOW, before);
   await browser.dismissToasts(b.page);
   await browser.openNode(b.page, SOKU);
   const ndv = await browser.ndvInfo(b.page);
@@ -104,6 +114,19 @@ test('node panel: routing options render with no error notice or parameter issue
   // The chosen error branches are listed in the multi-select.
   for (const code of CHOSEN) expect(ndv.text).toContain(code);
   await browser.scrollToParameter(b.page, 'Error Routing');
+  // The output side shows the Success branch as a table: one column per field of the current Success items,
+  // and no "undefined" cell (a field some items lack, like the old `deliveries`).
+  const success = summary.items[SOKU][0];
+  const successKeys = [...new Set(success.flatMap((it) => Object.keys(it)))].sort();
+  for (const it of success) expect(Object.keys(it).sort()).toEqual(successKeys);
+  current.successKeys = successKeys;
+  if (P.N8N_MAJOR === 2) { // the pictures are made with n8n 2.x; 1.x's panel has other markup
+    const table = await browser.outputTable(b.page);
+    expect(table.found).toBe(true);
+    expect([...table.columns].sort()).toEqual(successKeys);
+    expect(table.cells).not.toContain('undefined');
+    current.panelColumns = table.columns;
+  }
   await shot('node-panel.png');
 });
 
@@ -121,4 +144,18 @@ test('routing modes: switching Error Routing changes the outputs on the canvas',
     'Success', 'invalid_request_error', 'authentication_error', 'api_error', 'Other Error',
   ]);
   // Not saved: reload drops the change (nothing else in this suite depends on it).
+});
+
+// The pictures are made with n8n 2.x (--update-docs); a 1.x run has nothing to compare them with.
+(P.N8N_MAJOR === 2 ? test : test.skip)('the committed pictures (docs/*.png) show the output shape of this run (docs/screenshots.json)', () => {
+  const missing = manifest.SHAPE_FIELDS.filter((k) => current[k] === undefined);
+  expect(missing).toEqual([]); // an earlier test failed before it recorded what its picture shows
+  if (UPDATE_DOCS) {
+    manifest.write(P.DOCS, current, shotsTaken, { n8nVersion: P.N8N_VERSION, workflow: 'examples/all-branches.json', node: SOKU });
+  }
+  const recorded = manifest.read(P.DOCS);
+  if (!recorded) throw new Error(`docs/${manifest.FILE} is missing: run bash scripts/e2e.sh --update-docs`);
+  const drift = [...manifest.pictureDrift(P.DOCS, recorded), ...manifest.shapeDrift(recorded, current)];
+  if (drift.length) drift.push('→ regenerate the pictures: bash scripts/e2e.sh --update-docs (n8n 2.x), then commit docs/');
+  expect(drift).toEqual([]);
 });
