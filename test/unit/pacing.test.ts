@@ -14,7 +14,8 @@ test('sliding window: the (limit+1)th request waits until the oldest leaves the 
 test('server headers: Remaining 0 holds until Reset even when this process sent little', () => {
 	const state = newWindowState();
 	recordSend(state, 60_000, T);
-	observeHeaders(state, { 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String((T + 20_000) / 1000) }, T, 60_000);
+	// No X-RateLimit-Limit: nothing tells how much of the count is others', only Remaining and Reset.
+	observeHeaders(state, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String((T + 20_000) / 1000) }, T, 60_000);
 	expect(pacingDelay(state, 30, 60_000, T + 1)).toBe(19_999);
 	expect(pacingDelay(state, 30, 60_000, T + 20_000)).toBe(0);
 });
@@ -63,4 +64,83 @@ test('settling a send: re-timed to the answer, or dropped for a 429 Soku did not
 	expect(state.sent).toEqual([T, T + 40]);
 	settleSend(state, T, T + 50, false);
 	expect(state.sent).toEqual([T + 40]);
+});
+
+const headers = (limit: number, remaining: number, resetAt: number) => ({
+	'x-ratelimit-limit': String(limit),
+	'x-ratelimit-remaining': String(remaining),
+	'x-ratelimit-reset': String(Math.ceil(resetAt / 1000)),
+});
+
+test('X-RateLimit-Limit above the documented limit: the account is not held to the table (30)', () => {
+	const state = newWindowState();
+	for (let i = 0; i < 30; i++) recordSend(state, 60_000, T + i);
+	observeHeaders(state, headers(60, 30, T + 60_000), T + 30, 60_000, T + 29);
+	expect(pacingDelay(state, 30, 60_000, T + 30)).toBe(0);
+	for (let i = 30; i < 60; i++) recordSend(state, 60_000, T + i);
+	expect(pacingDelay(state, 30, 60_000, T + 60)).toBe(60_000 - 60);
+});
+
+test('X-RateLimit-Limit below the documented limit: the lower one holds', () => {
+	const state = newWindowState();
+	for (let i = 0; i < 10; i++) recordSend(state, 60_000, T + i);
+	observeHeaders(state, headers(10, 0, T + 60_000), T + 10, 60_000, T + 9);
+	expect(pacingDelay(state, 30, 60_000, T + 10)).toBe(60_000 - 10);
+});
+
+test('another consumer on the key: this process keeps to its proportional share, and takes all again once it is gone', () => {
+	const state = newWindowState();
+	for (let i = 0; i < 10; i++) recordSend(state, 60_000, T + i);
+	// Soku counted 20: 10 of them are someone else's, so this process may use 30 * 10/20 = 15.
+	observeHeaders(state, headers(30, 10, T + 60_000), T + 10, 60_000, T + 9);
+	expect(state.share).toBe(15);
+	for (let i = 10; i < 15; i++) recordSend(state, 60_000, T + i);
+	expect(pacingDelay(state, 30, 60_000, T + 15)).toBe(60_000 - 15);
+	// A window later Soku's count is only ours: the whole limit again.
+	const later = T + 61_000;
+	recordSend(state, 60_000, later);
+	observeHeaders(state, headers(30, 29, later + 60_000), later + 1, 60_000, later);
+	expect(state.share).toBeUndefined();
+	expect(pacingDelay(state, 30, 60_000, later + 1)).toBe(0);
+});
+
+test('N consumers each taking their proportional share never exceed the limit together', () => {
+	for (const counts of [[15, 15], [29, 1], [8, 8, 7, 7], [1, 2, 3, 4, 5, 6, 9]]) {
+		const total = counts.reduce((a, b) => a + b, 0);
+		const shares = counts.map((own) => {
+			const state = newWindowState();
+			for (let i = 0; i < own; i++) recordSend(state, 60_000, T + i);
+			observeHeaders(state, headers(30, 30 - total, T + 60_000), T + 100, 60_000, T + own - 1);
+			return state.share ?? 30;
+		});
+		expect(shares.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(30);
+	}
+});
+
+test('reserve: the check and the slot are one step, so two waiters for the last slot cannot both take it', () => {
+	const registry = new PacingRegistry();
+	const limits = [{ key: 'k|posts', limit: 2, windowMs: 1000 }];
+	expect(registry.reserve(limits, T)).toBe(0);
+	expect(registry.reserve(limits, T + 1)).toBe(0);
+	// Two executions woke up for the slot freeing at T + 1000: only the first gets it, the second waits on.
+	expect(registry.reserve(limits, T + 1000)).toBe(0);
+	expect(registry.reserve(limits, T + 1000)).toBe(1);
+	expect(registry.get('k|posts').sent).toEqual([T + 1, T + 1000]);
+});
+
+test('registry memory is bounded with 10,000 credentials, evicting the least recently used, never the active windows', () => {
+	const registry = new PacingRegistry(1000);
+	const active = [{ key: 'active|posts', limit: 30, windowMs: 60_000 }];
+	registry.recordSend(active, T);
+	for (let i = 0; i < 10_000; i++) {
+		registry.recordSend([{ key: `cred-${i}|posts`, limit: 30, windowMs: 60_000 }], T + i);
+		// The active credential keeps sending (every 100th request), so it is never the least recently used.
+		if (i % 100 === 0) registry.recordSend(active, T + i);
+		expect(registry.size).toBeLessThanOrEqual(1000);
+	}
+	expect(registry.has('active|posts')).toBe(true);
+	expect(registry.get('active|posts').sent.length).toBe(101);
+	// Evicted one by one, oldest first: the 999 most recent credentials are all still there.
+	for (let i = 10_000 - 998; i < 10_000; i++) expect(registry.has(`cred-${i}|posts`)).toBe(true);
+	expect(registry.has('cred-0|posts')).toBe(false);
 });

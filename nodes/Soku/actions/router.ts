@@ -22,7 +22,7 @@ import { configuredOutputNames, errorCodesParameter, routeItem, type RoutingMode
 import { ExecutionCancelledError, getRuntime } from '../policy/runtime';
 import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
 import { RunSummary } from '../policy/summary';
-import { getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
+import { baseUrlProblem, getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
 import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
 import { chooseIdempotencyKey, deriveIdempotencyKey } from './common/idempotency';
 import { OPERATIONS_BY_KEY, operationKey } from './operations';
@@ -225,6 +225,8 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 	const summary = new RunSummary();
 
 	const baseUrl = await getBaseUrl(this, endpoint.credential);
+	// An http:// Base URL would send the key in clear text: every item is refused, nothing is sent.
+	const baseUrlRefusal = baseUrlProblem(baseUrl);
 	const credentialId = this.getNode().credentials?.[endpoint.credential]?.id ?? endpoint.credential;
 	// Instance and workflow make the default key unique beyond one n8n database's execution ids.
 	const keyScope = [instanceIdOf(this), this.getWorkflow().id ?? '', this.getExecutionId() || randomUUID(), this.getNode().id || this.getNode().name];
@@ -248,7 +250,9 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 				timeZone: this.getTimezone(),
 				idempotencyKey: chooseIdempotencyKey(options.idempotencyKey, deriveIdempotencyKey([...keyScope, runIndex, i])),
 			};
-			const { outcome, request } = await runItem.call(this, operation, i, settings, context, {
+			const { outcome, request } = baseUrlRefusal
+				? { outcome: { ...emptyOutcome(), error: clientValidationError('baseUrl', 'must_use_https', baseUrlRefusal) }, request: undefined }
+				: await runItem.call(this, operation, i, settings, context, {
 				send: async (r) => await sendSokuRequest(this, baseUrl, r, timeoutMs, signal),
 				runtime,
 				signal,

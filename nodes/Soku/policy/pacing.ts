@@ -1,7 +1,11 @@
 /**
  * Client-side pacing to Soku's sliding-window rate limits (REFERENCE §6), so a large batch finishes
  * without 429s. Local windows count what this process sent; the X-RateLimit-* headers tell what the
- * server counted for the same key (other n8n workers included), and the stricter of the two wins.
+ * server counted for the same key. The documented limits are only the starting assumption: once Soku
+ * sends X-RateLimit-Limit, that limit applies, higher or lower. When Soku's count is not explained by
+ * this process's own sends, another consumer (an n8n worker, another tool) shares the key: this
+ * process then keeps to a share of the limit proportional to its part of Soku's count, so N workers
+ * together converge on the limit instead of racing for the last slots.
  * Pure functions over a small state object; the clock is passed in.
  */
 import { headerValue, type ResponseHeaders } from '../errors/classify';
@@ -12,6 +16,8 @@ export interface WindowState {
 	/** From the last response's headers: requests left, and when the window frees up again. */
 	serverRemaining?: number;
 	serverResetAt?: number;
+	/** X-RateLimit-Limit from the last response: replaces the documented limit for this window. */
+	serverLimit?: number;
 	/** Requests sent since those headers arrived: the server's Remaining does not count them yet. */
 	sentSinceObserved: number;
 	/**
@@ -19,6 +25,9 @@ export interface WindowState {
 	 * the ms) already knows when a slot frees, so the Reset header (whole seconds, rounded up) is not needed.
 	 */
 	serverExplainedLocally?: boolean;
+	/** Other consumers seen: this process's share of the limit, valid until shareUntil (one window). */
+	share?: number;
+	shareUntil?: number;
 }
 
 export interface WindowLimit {
@@ -31,9 +40,16 @@ export function newWindowState(): WindowState {
 	return { sent: [], sentSinceObserved: 0 };
 }
 
+/** The limit this process keeps to now: Soku's reported limit (else the documented one), or its share. */
+export function effectiveLimit(state: WindowState, limit: number, now: number): number {
+	const base = state.serverLimit ?? limit;
+	return state.share !== undefined && state.shareUntil !== undefined && state.shareUntil > now ? Math.min(base, state.share) : base;
+}
+
 /** How long to wait before one more request fits in the window. */
-export function pacingDelay(state: WindowState, limit: number, windowMs: number, now: number): number {
+export function pacingDelay(state: WindowState, tableLimit: number, windowMs: number, now: number): number {
 	const sent = state.sent.filter((t) => t > now - windowMs);
+	const limit = effectiveLimit(state, tableLimit, now);
 	let delay = 0;
 	if (sent.length >= limit) delay = sent[sent.length - limit] + windowMs - now;
 	if (!state.serverExplainedLocally && state.serverRemaining !== undefined && state.serverResetAt !== undefined && state.serverResetAt > now) {
@@ -70,9 +86,24 @@ export function observeHeaders(state: WindowState, headers: ResponseHeaders, now
 	state.serverResetAt = resetAt;
 	state.sentSinceObserved = 0;
 	const limit = Number(headerValue(headers, 'x-ratelimit-limit'));
+	if (!Number.isFinite(limit) || limit < 1) {
+		state.serverExplainedLocally = false;
+		return;
+	}
+	state.serverLimit = Math.floor(limit);
 	// Soku's window ends where it counted this request, no earlier than when it was sent.
-	const localCount = state.sent.filter((t) => t > sentAt - windowMs).length;
-	state.serverExplainedLocally = Number.isFinite(limit) && limit - remaining <= localCount;
+	const ownCount = state.sent.filter((t) => t > sentAt - windowMs).length;
+	const sokuCount = limit - remaining;
+	state.serverExplainedLocally = sokuCount <= ownCount;
+	if (sokuCount > ownCount) {
+		// Every consumer doing the same keeps the sum of shares at the limit.
+		state.share = Math.max(1, Math.floor((limit * ownCount) / sokuCount));
+		state.shareUntil = now + windowMs;
+	} else {
+		// Soku's count is all ours again: the others stopped, the whole limit is this process's.
+		state.share = undefined;
+		state.shareUntil = undefined;
+	}
 }
 
 /**
@@ -91,18 +122,35 @@ export function settleSend(state: WindowState, sentAt: number, answeredAt: numbe
 
 /**
  * Windows shared by every execution in this n8n process, keyed by credential and endpoint, so two
- * executions using one key pace together. Bounded: stale windows are dropped.
+ * executions using one key pace together. Bounded: past maxWindows, the least recently used windows
+ * are dropped one by one (a window in use is touched on every send, so it stays).
  */
 export class PacingRegistry {
 	private readonly windows = new Map<string, WindowState>();
 
+	constructor(private readonly maxWindows = 1000) {}
+
+	get size(): number {
+		return this.windows.size;
+	}
+
+	has(key: string): boolean {
+		return this.windows.has(key);
+	}
+
 	get(key: string): WindowState {
 		let state = this.windows.get(key);
-		if (!state) {
-			if (this.windows.size > 1000) this.windows.clear();
+		if (state) {
+			// Map keeps insertion order: re-inserting makes this the most recently used.
+			this.windows.delete(key);
+		} else {
 			state = newWindowState();
-			this.windows.set(key, state);
+			while (this.windows.size >= this.maxWindows) {
+				const oldest = this.windows.keys().next().value as string;
+				this.windows.delete(oldest);
+			}
 		}
+		this.windows.set(key, state);
 		return state;
 	}
 
@@ -113,6 +161,16 @@ export class PacingRegistry {
 
 	recordSend(limits: readonly WindowLimit[], now: number): void {
 		for (const l of limits) recordSend(this.get(l.key), l.windowMs, now);
+	}
+
+	/**
+	 * Takes a send slot if every window has room now (check and record in one synchronous step, so two
+	 * executions can never both take the last slot); otherwise returns how long to wait and records nothing.
+	 */
+	reserve(limits: readonly WindowLimit[], now: number): number {
+		const delay = this.delayFor(limits, now);
+		if (delay === 0) this.recordSend(limits, now);
+		return delay;
 	}
 
 	/** After the answer: re-time (or, for a 429, drop) the send, then read the X-RateLimit headers. */
