@@ -1,4 +1,4 @@
-import { PacingRegistry, newWindowState, observeHeaders, pacingDelay, parseResetHeader, recordSend, settleSend } from '../../nodes/Soku/policy/pacing';
+import { PacingRegistry, newWindowState, observeHeaders, pacingDelay, parseResetHeader, recordSend, settleSend, shareOf } from '../../nodes/Soku/policy/pacing';
 
 const T = Date.parse('2026-11-25T08:00:00Z');
 
@@ -88,33 +88,48 @@ test('X-RateLimit-Limit below the documented limit: the lower one holds', () => 
 	expect(pacingDelay(state, 30, 60_000, T + 10)).toBe(60_000 - 10);
 });
 
-test('another consumer on the key: this process keeps to its proportional share, and takes all again once it is gone', () => {
+/** A send answered 1 ms later and counted by Soku. */
+function sendAnswered(state: ReturnType<typeof newWindowState>, at: number): void {
+	recordSend(state, 60_000, at);
+	settleSend(state, at, at + 1, true);
+}
+
+test('another consumer on the key: this process keeps to its share, and takes all again once it is gone', () => {
 	const state = newWindowState();
-	for (let i = 0; i < 10; i++) recordSend(state, 60_000, T + i);
-	// Soku counted 20: 10 of them are someone else's, so this process may use 30 * 10/20 = 15.
+	for (let i = 0; i < 10; i++) sendAnswered(state, T + i);
+	// Soku counted 20: 10 of them are someone else's, so this process may use half of 30.
 	observeHeaders(state, headers(30, 10, T + 60_000), T + 10, 60_000, T + 9);
 	expect(state.share).toBe(15);
-	for (let i = 10; i < 15; i++) recordSend(state, 60_000, T + i);
-	expect(pacingDelay(state, 30, 60_000, T + 15)).toBe(60_000 - 15);
+	for (let i = 10; i < 15; i++) sendAnswered(state, T + i);
+	expect(pacingDelay(state, 30, 60_000, T + 16)).toBeGreaterThan(59_000);
 	// A window later Soku's count is only ours: the whole limit again.
 	const later = T + 61_000;
-	recordSend(state, 60_000, later);
+	sendAnswered(state, later);
 	observeHeaders(state, headers(30, 29, later + 60_000), later + 1, 60_000, later);
 	expect(state.share).toBeUndefined();
 	expect(pacingDelay(state, 30, 60_000, later + 1)).toBe(0);
 });
 
-test('N consumers each taking their proportional share never exceed the limit together', () => {
-	for (const counts of [[15, 15], [29, 1], [8, 8, 7, 7], [1, 2, 3, 4, 5, 6, 9]]) {
-		const total = counts.reduce((a, b) => a + b, 0);
-		const shares = counts.map((own) => {
-			const state = newWindowState();
-			for (let i = 0; i < own; i++) recordSend(state, 60_000, T + i);
-			observeHeaders(state, headers(30, 30 - total, T + 60_000), T + 100, 60_000, T + own - 1);
-			return state.share ?? 30;
-		});
-		expect(shares.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(30);
+test('shares: similar consumers split equally, a busy one beside a light one keeps what it uses, the sum stays within the limit', () => {
+	expect(shareOf(30, 15, 30)).toBe(15);
+	expect(shareOf(30, 10, 30)).toBe(10);
+	expect(shareOf(30, 16, 30)).toBe(15);
+	expect(shareOf(30, 29, 30)).toBe(28);
+	expect(shareOf(30, 1, 30)).toBe(1);
+	expect(shareOf(30, 7, 28)).toBe(7);
+	// Every split of Soku's count (2 to 30) among 2 to 6 consumers, each computing its share from that count.
+	const splits = (n: number, k: number, min = 1): number[][] =>
+		k === 1 ? (n >= min ? [[n]] : []) : Array.from({ length: Math.max(0, Math.floor(n / k) - min + 1) }, (_, i) => min + i).flatMap((a) => splits(n - a, k - 1, a).map((rest) => [a, ...rest]));
+	let checked = 0;
+	for (let total = 2; total <= 30; total++) {
+		for (let k = 2; k <= 6; k++) {
+			for (const counts of splits(total, k)) {
+				expect(counts.reduce((sum, own) => sum + shareOf(30, own, total), 0)).toBeLessThanOrEqual(30);
+				checked++;
+			}
+		}
 	}
+	expect(checked).toBeGreaterThan(1000);
 });
 
 test('reserve: the check and the slot are one step, so two waiters for the last slot cannot both take it', () => {

@@ -20,6 +20,8 @@ export interface WindowState {
 	serverLimit?: number;
 	/** Requests sent since those headers arrived: the server's Remaining does not count them yet. */
 	sentSinceObserved: number;
+	/** Send times of answered, counted requests (recent ones): what Soku has certainly counted of ours. */
+	countedSentAt: number[];
 	/**
 	 * The server had counted no more than this process sent in the window: the local window (exact to
 	 * the ms) already knows when a slot frees, so the Reset header (whole seconds, rounded up) is not needed.
@@ -28,6 +30,8 @@ export interface WindowState {
 	/** Other consumers seen: this process's share of the limit, valid until shareUntil (one window). */
 	share?: number;
 	shareUntil?: number;
+	/** How many other consumers seem to be sending: that many of Soku's last free slots are left to them. */
+	others?: number;
 }
 
 export interface WindowLimit {
@@ -37,13 +41,17 @@ export interface WindowLimit {
 }
 
 export function newWindowState(): WindowState {
-	return { sent: [], sentSinceObserved: 0 };
+	return { sent: [], sentSinceObserved: 0, countedSentAt: [] };
+}
+
+function othersActive(state: WindowState, now: number): boolean {
+	return state.share !== undefined && state.shareUntil !== undefined && state.shareUntil > now;
 }
 
 /** The limit this process keeps to now: Soku's reported limit (else the documented one), or its share. */
 export function effectiveLimit(state: WindowState, limit: number, now: number): number {
 	const base = state.serverLimit ?? limit;
-	return state.share !== undefined && state.shareUntil !== undefined && state.shareUntil > now ? Math.min(base, state.share) : base;
+	return othersActive(state, now) ? Math.min(base, state.share as number) : base;
 }
 
 /** How long to wait before one more request fits in the window. */
@@ -53,7 +61,10 @@ export function pacingDelay(state: WindowState, tableLimit: number, windowMs: nu
 	let delay = 0;
 	if (sent.length >= limit) delay = sent[sent.length - limit] + windowMs - now;
 	if (!state.serverExplainedLocally && state.serverRemaining !== undefined && state.serverResetAt !== undefined && state.serverResetAt > now) {
-		if (state.serverRemaining - state.sentSinceObserved <= 0) delay = Math.max(delay, state.serverResetAt - now);
+		// With others on the key, the last few free slots are theirs: when all hold them back and then
+		// send together as the next slot frees, there is room for each.
+		const reserve = othersActive(state, now) ? (state.others ?? 0) : 0;
+		if (state.serverRemaining - state.sentSinceObserved <= reserve) delay = Math.max(delay, state.serverResetAt - now);
 	}
 	return Math.max(0, Math.ceil(delay));
 }
@@ -78,6 +89,23 @@ export function parseResetHeader(value: string | undefined, now: number): number
 	return Number.isNaN(date) ? undefined : date;
 }
 
+/**
+ * This process's share of a limit others use too, from its part of Soku's count. Counts seen at slightly
+ * different moments drift, so the share is the proportion less one request, or the equal split among the
+ * consumers this proportion implies, whichever is larger: similar consumers settle on the equal split and
+ * stay there, a busy one beside a light one keeps (almost) what it uses, and the sum stays within the limit.
+ */
+export function shareOf(limit: number, ownCount: number, sokuCount: number): number {
+	const equal = Math.floor(limit / Math.ceil(sokuCount / ownCount));
+	const proportional = Math.floor((limit * ownCount) / sokuCount) - 1;
+	return Math.max(1, equal, proportional);
+}
+
+/** Other consumers, estimated as if each sent as much as this process (at least one). */
+export function othersOf(ownCount: number, sokuCount: number): number {
+	return Math.max(1, Math.ceil(sokuCount / ownCount) - 1);
+}
+
 export function observeHeaders(state: WindowState, headers: ResponseHeaders, now: number, windowMs: number, sentAt = now): void {
 	const remaining = Number(headerValue(headers, 'x-ratelimit-remaining'));
 	const resetAt = parseResetHeader(headerValue(headers, 'x-ratelimit-reset'), now);
@@ -96,13 +124,17 @@ export function observeHeaders(state: WindowState, headers: ResponseHeaders, now
 	const sokuCount = limit - remaining;
 	state.serverExplainedLocally = sokuCount <= ownCount;
 	if (sokuCount > ownCount) {
-		// Every consumer doing the same keeps the sum of shares at the limit.
-		state.share = Math.max(1, Math.floor((limit * ownCount) / sokuCount));
+		// Ours that Soku certainly still counts: answered, and sent less than a window before this answer
+		// (requests in flight, or counted long ago, would make the share too large).
+		const ownCounted = Math.max(1, state.countedSentAt.filter((t) => t > now - windowMs).length);
+		state.share = shareOf(limit, ownCounted, sokuCount);
+		state.others = othersOf(ownCounted, sokuCount);
 		state.shareUntil = now + windowMs;
 	} else {
 		// Soku's count is all ours again: the others stopped, the whole limit is this process's.
 		state.share = undefined;
 		state.shareUntil = undefined;
+		state.others = undefined;
 	}
 }
 
@@ -115,6 +147,8 @@ export function settleSend(state: WindowState, sentAt: number, answeredAt: numbe
 	if (index === -1) return;
 	state.sent.splice(index, 1);
 	if (!counted) return;
+	state.countedSentAt.push(sentAt);
+	if (state.countedSentAt.length > state.sent.length + 64) state.countedSentAt.splice(0, state.countedSentAt.length - state.sent.length - 64);
 	let at = state.sent.length;
 	while (at > 0 && state.sent[at - 1] > answeredAt) at--;
 	state.sent.splice(at, 0, answeredAt);

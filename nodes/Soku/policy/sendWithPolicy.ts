@@ -93,12 +93,13 @@ export async function sendWithPolicy(
 	for (;;) {
 		let sentAt = 0;
 		if (deps.pacing) {
-			const refused = await waitForSlot(deps.pacing, settings, runtime, outcome, deps.signal);
-			if (refused) {
-				outcome.error = refused;
+			const slot = await waitForSlot(deps.pacing, settings, runtime, outcome, deps.signal);
+			if (typeof slot !== 'number') {
+				outcome.error = slot;
 				return outcome;
 			}
-			sentAt = runtime.now();
+			// The exact time the slot was recorded at: settle finds the send by it.
+			sentAt = slot;
 		}
 		const late = tooLateToSend(request, runtime.now());
 		if (late) {
@@ -170,7 +171,8 @@ export async function sendWithPolicy(
 /**
  * Waits for a send slot in the pacing windows. The slot is taken in the same synchronous step as the
  * check, and the check runs again after every sleep: several executions waiting for one free slot do
- * not all send. Past Retry > Max Rate-Limit Wait the item is routed instead (no request sent).
+ * not all send. Returns when the slot was taken, or, past Retry > Max Rate-Limit Wait, the error to
+ * route the item with (no request sent).
  */
 async function waitForSlot(
 	pacing: NonNullable<SendDependencies['pacing']>,
@@ -178,11 +180,12 @@ async function waitForSlot(
 	runtime: SendDependencies['runtime'],
 	outcome: ItemOutcome,
 	signal?: AbortSignal,
-): Promise<SokuErrorInfo | undefined> {
+): Promise<number | SokuErrorInfo> {
 	let waited = 0;
 	for (;;) {
-		const delay = pacing.registry.reserve(pacing.limits, runtime.now());
-		if (delay === 0) return undefined;
+		const now = runtime.now();
+		const delay = pacing.registry.reserve(pacing.limits, now);
+		if (delay === 0) return now;
 		if (waited + delay > settings.maxRateLimitWaitMs) {
 			const seconds = Math.max(1, Math.ceil((waited + delay) / 1000));
 			return {
