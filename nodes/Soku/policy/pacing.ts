@@ -123,13 +123,6 @@ export function observeHeaders(state: WindowState, headers: ResponseHeaders, now
 	const ownCount = state.sent.filter((t) => t > sentAt - windowMs).length;
 	const sokuCount = limit - remaining;
 	state.serverExplainedLocally = sokuCount <= ownCount;
-	// All of Soku's count is ours, so its Reset (the oldest counted request + the window) dates our oldest
-	// send more exactly than the answer time it was filed under. Never later than that: the local window
-	// keeps counting at least what Soku counts.
-	const oldestCountedAt = resetAt - windowMs;
-	if (state.serverExplainedLocally && state.sent.length && oldestCountedAt < state.sent[0] && oldestCountedAt >= sentAt - windowMs) {
-		state.sent[0] = oldestCountedAt;
-	}
 	if (sokuCount > ownCount) {
 		// Ours that Soku certainly still counts: answered, and sent less than a window before this answer
 		// (requests in flight, or counted long ago, would make the share too large).
