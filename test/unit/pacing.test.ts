@@ -159,3 +159,4 @@ test('registry memory is bounded with 10,000 credentials, evicting the least rec
 	for (let i = 10_000 - 998; i < 10_000; i++) expect(registry.has(`cred-${i}|posts`)).toBe(true);
 	expect(registry.has('cred-0|posts')).toBe(false);
 });
+

@@ -30,8 +30,6 @@ export interface WindowState {
 	/** Other consumers seen: this process's share of the limit, valid until shareUntil (one window). */
 	share?: number;
 	shareUntil?: number;
-	/** How many other consumers seem to be sending: that many of Soku's last free slots are left to them. */
-	others?: number;
 }
 
 export interface WindowLimit {
@@ -61,10 +59,7 @@ export function pacingDelay(state: WindowState, tableLimit: number, windowMs: nu
 	let delay = 0;
 	if (sent.length >= limit) delay = sent[sent.length - limit] + windowMs - now;
 	if (!state.serverExplainedLocally && state.serverRemaining !== undefined && state.serverResetAt !== undefined && state.serverResetAt > now) {
-		// With others on the key, the last few free slots are theirs: when all hold them back and then
-		// send together as the next slot frees, there is room for each.
-		const reserve = othersActive(state, now) ? (state.others ?? 0) : 0;
-		if (state.serverRemaining - state.sentSinceObserved <= reserve) delay = Math.max(delay, state.serverResetAt - now);
+		if (state.serverRemaining - state.sentSinceObserved <= 0) delay = Math.max(delay, state.serverResetAt - now);
 	}
 	return Math.max(0, Math.ceil(delay));
 }
@@ -101,11 +96,6 @@ export function shareOf(limit: number, ownCount: number, sokuCount: number): num
 	return Math.max(1, equal, proportional);
 }
 
-/** Other consumers, estimated as if each sent as much as this process (at least one). */
-export function othersOf(ownCount: number, sokuCount: number): number {
-	return Math.max(1, Math.ceil(sokuCount / ownCount) - 1);
-}
-
 export function observeHeaders(state: WindowState, headers: ResponseHeaders, now: number, windowMs: number, sentAt = now): void {
 	const remaining = Number(headerValue(headers, 'x-ratelimit-remaining'));
 	const resetAt = parseResetHeader(headerValue(headers, 'x-ratelimit-reset'), now);
@@ -128,13 +118,11 @@ export function observeHeaders(state: WindowState, headers: ResponseHeaders, now
 		// (requests in flight, or counted long ago, would make the share too large).
 		const ownCounted = Math.max(1, state.countedSentAt.filter((t) => t > now - windowMs).length);
 		state.share = shareOf(limit, ownCounted, sokuCount);
-		state.others = othersOf(ownCounted, sokuCount);
 		state.shareUntil = now + windowMs;
 	} else {
 		// Soku's count is all ours again: the others stopped, the whole limit is this process's.
 		state.share = undefined;
 		state.shareUntil = undefined;
-		state.others = undefined;
 	}
 }
 
