@@ -62,14 +62,17 @@ TGZ="$(bash "$REPO/scripts/n8n/pack-package.sh" --install | tail -1)" || summary
 say "tarball $TGZ"
 
 IGNORE=()
-[ "$BROWSER" = 1 ] || IGNORE+=(--testPathIgnorePatterns browser.e2e)
-[ "$QUEUE" = 1 ] || IGNORE+=(--testPathIgnorePatterns queue.e2e)
+# Passed after the jest arguments: jest reads every word after --testPathIgnorePatterns as one more
+# pattern, so a path pattern placed after it would be ignored instead of selected.
+[ "$BROWSER" = 1 ] || IGNORE+=("--testPathIgnorePatterns=browser\\.e2e")
+# Every queue-mode file (queue.e2e, queue-workers.e2e, …) needs redis.
+[ "$QUEUE" = 1 ] || IGNORE+=("--testPathIgnorePatterns=queue[^/]*\\.e2e")
 RESULTS="$N8N_E2E_OUT/jest-results.json"
 rm -f "$RESULTS"
 say "running jest (test/e2e/jest.e2e.config.js)"
 cd "$REPO"
 N8N_E2E_SKIP_PACK=1 N8N_E2E_TARBALL="$TGZ" node node_modules/jest/bin/jest.js -c test/e2e/jest.e2e.config.js \
-  --json --outputFile="$RESULTS" "${IGNORE[@]}" "${JEST_ARGS[@]}"
+  --json --outputFile="$RESULTS" "${JEST_ARGS[@]}" "${IGNORE[@]}"
 RC=$?
 
 if [ -f "$RESULTS" ]; then
