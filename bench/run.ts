@@ -62,7 +62,7 @@ const scenarios: Array<{ name: string; run: () => Promise<ScenarioResult> }> = [
 			runConcurrency(
 				quick
 					? { windowMs: 1000, limit: 30, executions: 4, postsEach: 15, workers: [2], executionsPerWorker: 2, postsPerWorkerExecution: 15, freeRuns: 1 }
-					: { windowMs: 1000, limit: 30, executions: 10, postsEach: 30, workers: [2, 4], executionsPerWorker: 2, postsPerWorkerExecution: 30, freeRuns: 3 },
+					: { windowMs: 3000, limit: 30, executions: 10, postsEach: 30, workers: [2, 4], executionsPerWorker: 2, postsPerWorkerExecution: 30, freeRuns: 3 },
 			),
 	},
 	{

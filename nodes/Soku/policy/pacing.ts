@@ -20,8 +20,8 @@ export interface WindowState {
 	serverLimit?: number;
 	/** Requests sent since those headers arrived: the server's Remaining does not count them yet. */
 	sentSinceObserved: number;
-	/** Send times of answered, counted requests (recent ones): what Soku has certainly counted of ours. */
-	countedSentAt: number[];
+	/** Answered, counted requests (recent ones), each at the middle of send and answer: about when Soku counted it. */
+	countedAt: number[];
 	/**
 	 * The server had counted no more than this process sent in the window: the local window (exact to
 	 * the ms) already knows when a slot frees, so the Reset header (whole seconds, rounded up) is not needed.
@@ -39,7 +39,7 @@ export interface WindowLimit {
 }
 
 export function newWindowState(): WindowState {
-	return { sent: [], sentSinceObserved: 0, countedSentAt: [] };
+	return { sent: [], sentSinceObserved: 0, countedAt: [] };
 }
 
 function othersActive(state: WindowState, now: number): boolean {
@@ -114,9 +114,10 @@ export function observeHeaders(state: WindowState, headers: ResponseHeaders, now
 	const sokuCount = limit - remaining;
 	state.serverExplainedLocally = sokuCount <= ownCount;
 	if (sokuCount > ownCount) {
-		// Ours that Soku certainly still counts: answered, and sent less than a window before this answer
-		// (requests in flight, or counted long ago, would make the share too large).
-		const ownCounted = Math.max(1, state.countedSentAt.filter((t) => t > now - windowMs).length);
+		// Ours that Soku counts in the same window as this request: answered ones (requests in flight may not
+		// be counted yet), each dated halfway between send and answer, as is this request.
+		const countedAt = (sentAt + now) / 2;
+		const ownCounted = Math.max(1, state.countedAt.filter((t) => t > countedAt - windowMs && t <= countedAt).length);
 		state.share = shareOf(limit, ownCounted, sokuCount);
 		state.shareUntil = now + windowMs;
 	} else {
@@ -135,8 +136,8 @@ export function settleSend(state: WindowState, sentAt: number, answeredAt: numbe
 	if (index === -1) return;
 	state.sent.splice(index, 1);
 	if (!counted) return;
-	state.countedSentAt.push(sentAt);
-	if (state.countedSentAt.length > state.sent.length + 64) state.countedSentAt.splice(0, state.countedSentAt.length - state.sent.length - 64);
+	state.countedAt.push((sentAt + answeredAt) / 2);
+	if (state.countedAt.length > state.sent.length + 64) state.countedAt.splice(0, state.countedAt.length - state.sent.length - 64);
 	let at = state.sent.length;
 	while (at > 0 && state.sent[at - 1] > answeredAt) at--;
 	state.sent.splice(at, 0, answeredAt);
