@@ -103,7 +103,8 @@ export async function sendWithPolicy(
 		}
 		const late = tooLateToSend(request, runtime.now());
 		if (late) {
-			// The slot taken above stays counted: harmless (one send less in this window), and simpler.
+			// Not sent: give the slot back.
+			if (deps.pacing) deps.pacing.registry.settle(deps.pacing.limits, sentAt, runtime.now(), false);
 			outcome.error = late;
 			return outcome;
 		}
@@ -138,7 +139,7 @@ export async function sendWithPolicy(
 
 		const decision = retryDecision(error, history, settings, safety, runtime.random);
 		if (decision.action === 'route') {
-			const routed = policyFor(error) === 'rateLimit' ? withRetryAfter(error, decision.reason, settings, history, runtime.random) : error;
+			const routed = policyFor(error) === 'rateLimit' ? withRetryAfter(error, settings, history, runtime.random) : error;
 			outcome.error = sawDispatchFailure ? dispatchFailure(routed, request, delivered) : routed;
 			if (sawDispatchFailure) {
 				outcome.dispatch = {
@@ -218,10 +219,13 @@ function tooLateToSend(request: SokuRequest, now: number): SokuErrorInfo | undef
  * A routed rate_limit_exceeded always says how long to wait, in seconds (a Wait node reads it), also
  * when only the Retry-After header said so, and why it was routed (the hint depends on it).
  */
-function withRetryAfter(error: SokuErrorInfo, reason: string, settings: RetrySettings, history: RetryHistory, random: () => number): SokuErrorInfo {
+function withRetryAfter(error: SokuErrorInfo, settings: RetrySettings, history: RetryHistory, random: () => number): SokuErrorInfo {
 	// No Retry-After at all: the backoff the next retry would have used.
 	const waitMs = error.retryAfterMs ?? backoffDelay(history.rateLimitRetries + 1, settings, random);
-	const routedBecause = /exceeds the maximum wait/.test(reason) ? 'waitTooLong' : 'retriesExhausted';
+	// Same order as retryDecision: the retry count is checked before the length of the wait.
+	const retriesLeft = history.rateLimitRetries < settings.maxRateLimitRetries;
+	const tooLong = error.retryAfterMs !== undefined && error.retryAfterMs > settings.maxRateLimitWaitMs;
+	const routedBecause = retriesLeft && tooLong ? 'waitTooLong' : 'retriesExhausted';
 	const details: IDataObject = { ...error.details, routedBecause };
 	if (typeof details.retryAfter !== 'number') details.retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
 	return { ...error, details };
