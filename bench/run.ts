@@ -24,6 +24,7 @@ import { runMemory } from './scenarios/memory';
 import { runOverhead } from './scenarios/overhead';
 import { runRateLimited } from './scenarios/rateLimited';
 import { runRetryAfter } from './scenarios/retryAfter';
+import { runConcurrency } from './scenarios/concurrency';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -54,6 +55,15 @@ const scenarios: Array<{ name: string; run: () => Promise<ScenarioResult> }> = [
 	{
 		name: 'retryAfter',
 		run: () => runRetryAfter(quick ? { waits: 8, minSeconds: 0.2, maxSeconds: 0.5 } : { waits: 40, minSeconds: 0.2, maxSeconds: 0.5 }),
+	},
+	{
+		name: 'concurrency',
+		run: () =>
+			runConcurrency(
+				quick
+					? { windowMs: 1000, limit: 30, executions: 4, postsEach: 15, workers: [2], executionsPerWorker: 2, postsPerWorkerExecution: 15, freeRuns: 1 }
+					: { windowMs: 3000, limit: 30, executions: 10, postsEach: 30, workers: [2, 4], executionsPerWorker: 2, postsPerWorkerExecution: 30, freeRuns: 3 },
+			),
 	},
 	{
 		name: 'memory',

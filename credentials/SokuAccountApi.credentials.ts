@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TEST_ALLOWED_DOMAINS, CREDENTIAL_TEST_BASE_URL } from '../nodes/Soku/transport/baseUrl';
+
 /**
  * Soku's key-management endpoints (/v1/api-keys) take a Firebase ID token of a signed-in Soku user,
  * not an API key. Only the API Key operations use this credential.
@@ -42,7 +44,7 @@ export class SokuAccountApi implements ICredentialType {
 			type: 'string',
 			default: 'https://api.mysoku.io',
 			required: true,
-			description: 'Soku API address without /v1',
+			description: 'Soku API address (https://; http:// only for localhost)',
 		},
 	];
 
@@ -57,7 +59,10 @@ export class SokuAccountApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			// Same Base URL rule as the node: /v1 and slashes dropped, https:// only (loopback excepted).
+			baseURL: CREDENTIAL_TEST_BASE_URL,
+			allowedDomains: CREDENTIAL_TEST_ALLOWED_DOMAINS,
+			disableFollowRedirect: true,
 			url: '/v1/api-keys',
 			method: 'GET',
 		},

@@ -6,6 +6,8 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 
+import { CREDENTIAL_TEST_ALLOWED_DOMAINS, CREDENTIAL_TEST_BASE_URL } from '../nodes/Soku/transport/baseUrl';
+
 export class SokuApi implements ICredentialType {
 	name = 'sokuApi';
 
@@ -34,7 +36,7 @@ export class SokuApi implements ICredentialType {
 			default: 'https://api.mysoku.io',
 			required: true,
 			description:
-				'Soku API address without /v1. Change it only for a self-hosted or test endpoint (e.g. https://REGION-PROJECT.cloudfunctions.net/api).',
+				'Soku API address (https://). Change it only for a self-hosted or test endpoint (e.g. https://REGION-PROJECT.cloudfunctions.net/api).',
 		},
 	];
 
@@ -50,7 +52,10 @@ export class SokuApi implements ICredentialType {
 	// A cheap authenticated read: a wrong key fails with Soku's unauthorized message.
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
+			// Same Base URL rule as the node: /v1 and slashes dropped, https:// only (loopback excepted).
+			baseURL: CREDENTIAL_TEST_BASE_URL,
+			allowedDomains: CREDENTIAL_TEST_ALLOWED_DOMAINS,
+			disableFollowRedirect: true,
 			url: '/v1/repurposeLinks',
 			method: 'GET',
 		},

@@ -7,6 +7,8 @@
 #   never-twice.e2e.test.js  re-runs, Retry, custom keys, multi-account dispatch; regular and queue mode
 #   branches-stay.e2e.test.js  the editor again: editing Error Branches keeps every wire on its branch
 #   agent.e2e.test.js    an n8n AI Agent (scripted chat-model stand-in) calls the Soku node as a tool
+#   concurrency.e2e.test.js    3 executions at once on one Soku quota: 0 x 429
+#   queue-workers.e2e.test.js  queue mode with 2 workers on one Soku quota: 0 lost, 0 duplicates, at most 2 x 429
 # Ends with one line: "e2e: N passed, M failed, K skipped (n8n <version>, <seconds>s)"; exit code 0 only if
 # nothing failed.
 #
@@ -18,7 +20,8 @@
 #        N8N_E2E_OUT (test-results/e2e). Browser and queue suites need Debian chromium / redis-server
 #        (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
 # Ports (127.0.0.1 only): 5710-5713 regular, 5720-5723 browser, 5730-5733 + redis 6391 queue,
-#        5740-5743 and 5750-5753 + redis 6392 never-twice, 5780-5783 agent, 5790-5793 branches-stay.
+#        5740-5743 and 5750-5753 + redis 6392 never-twice, 5760-5763 concurrency,
+#        5770-5774 + redis 6393 queue-workers, 5780-5783 agent, 5790-5793 branches-stay.
 #        N8N_E2E_PORT_OFFSET (added to every port) and N8N_E2E_INSTANCE (suffix of the n8n homes) let
 #        several copies of the suite run side by side, e.g. one per git work tree.
 set -uo pipefail
@@ -67,8 +70,10 @@ TGZ="$(bash "$REPO/scripts/n8n/pack-package.sh" --install | tail -1)" || summary
 say "tarball $TGZ"
 
 IGNORE=()
-[ "$BROWSER" = 1 ] || IGNORE+=(--testPathIgnorePatterns browser.e2e --testPathIgnorePatterns branches-stay.e2e)
-[ "$QUEUE" = 1 ] || IGNORE+=(--testPathIgnorePatterns queue.e2e)
+# Every editor file (browser.e2e, branches-stay.e2e) needs chromium; every queue-mode file (queue.e2e,
+# queue-workers.e2e, …) needs redis.
+[ "$BROWSER" = 1 ] || IGNORE+=("--testPathIgnorePatterns=(browser|branches-stay)\\.e2e")
+[ "$QUEUE" = 1 ] || IGNORE+=("--testPathIgnorePatterns=queue[^/]*\\.e2e")
 RESULTS="$N8N_E2E_OUT/jest-results.json"
 rm -f "$RESULTS"
 say "running jest (test/e2e/jest.e2e.config.js)"

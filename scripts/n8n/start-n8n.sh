@@ -19,13 +19,14 @@
 #   start-n8n.sh execute <workflow id> [out] `n8n execute --id --rawOutput` (works while the server runs);
 #                                              stdout is saved to [out] (default: $N8N_E2E_HOME/execute-<id>.out)
 #   start-n8n.sh publish <workflow id>       publish (activate) a workflow on the running server over REST
-#   start-n8n.sh logs [main|worker|redis]    print a log
+#   start-n8n.sh logs [main|worker|worker2|redis]  print a log
 #
 # Env (defaults): N8N_E2E_DIR (~/.cache/n8n-e2e), N8N_VERSION (2.41.1), NODE24_VERSION (24.21.0),
 #   N8N_E2E_HOME ($N8N_E2E_DIR/home: the n8n user folder), N8N_E2E_PORT (5678; the task broker uses PORT+1,
 #   CLI runs PORT+2, the worker PORT+3), N8N_E2E_REDIS_PORT (6390), N8N_E2E_START_TIMEOUT (240 s),
 #   N8N_E2E_OWNER_EMAIL (owner@example.com), N8N_E2E_OWNER_PASSWORD (SokuDemo2024),
-#   N8N_E2E_OFFLINE (0; 1 = npm run by n8n itself cannot reach a registry, used by the e2e tests).
+#   N8N_E2E_OFFLINE (0; 1 = npm run by n8n itself cannot reach a registry, used by the e2e tests),
+#   N8N_E2E_WORKERS (1; 2 = start --queue with a second worker, its task broker on PORT+4, log worker2.log).
 #   The n8n settings in n8n_env below are defaults: a variable already set in the environment is kept.
 set -euo pipefail
 
@@ -181,11 +182,18 @@ cmd_start() {
     (cd "$N8N_DIR" && N8N_RUNNERS_BROKER_PORT=$((PORT + 3)) exec "$N8N_BIN" worker --concurrency=2) >"$RUN_DIR/worker.log" 2>&1 &
     echo $! >"$RUN_DIR/worker.pid"
     wait_ready "$RUN_DIR/worker.pid" "$RUN_DIR/worker.log" "n8n worker" "n8n worker is now ready"
+    # N8N_E2E_WORKERS=2: a second `n8n worker` on the same Redis (its task broker on PORT+4).
+    if [ "${N8N_E2E_WORKERS:-1}" -ge 2 ]; then
+      (cd "$N8N_DIR" && N8N_RUNNERS_BROKER_PORT=$((PORT + 4)) exec "$N8N_BIN" worker --concurrency=2) >"$RUN_DIR/worker2.log" 2>&1 &
+      echo $! >"$RUN_DIR/worker2.pid"
+      wait_ready "$RUN_DIR/worker2.pid" "$RUN_DIR/worker2.log" "n8n worker 2" "n8n worker is now ready"
+    fi
   fi
   log "editor: http://localhost:$PORT  (health: $(curl -s -m 5 "$BASE/healthz"))"
 }
 
 cmd_stop() {
+  stop_pidfile "$RUN_DIR/worker2.pid" "n8n worker 2"
   stop_pidfile "$RUN_DIR/worker.pid" "n8n worker"
   stop_pidfile "$RUN_DIR/main.pid" "n8n main"
   stop_pidfile "$RUN_DIR/redis.pid" "redis-server"
@@ -194,7 +202,8 @@ cmd_stop() {
 
 cmd_status() {
   local f
-  for f in main worker redis; do
+  for f in main worker worker2 redis; do
+    [ "$f" = worker2 ] && [ ! -f "$RUN_DIR/worker2.pid" ] && continue
     if pid_alive "$RUN_DIR/$f.pid"; then echo "$f: running (pid $(cat "$RUN_DIR/$f.pid"))"; else echo "$f: not running"; fi
   done
   echo "healthz: $(curl -s -m 5 "$BASE/healthz" || echo 'no answer')"

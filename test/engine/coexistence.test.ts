@@ -253,9 +253,11 @@ describe('rate limits', () => {
 			items: [MIXED[0], MIXED[0]],
 			credentials: credentials(),
 		});
+		// Soku counted 30 and only 1 was ours: this worker's share is 1 per window, so the second post waits
+		// at least until the Reset and at most until its own first post leaves the window.
 		expect(fake.sleeps).toHaveLength(1);
 		expect(fake.sleeps[0]).toBeGreaterThanOrEqual(19_000);
-		expect(fake.sleeps[0]).toBeLessThanOrEqual(21_000);
+		expect(fake.sleeps[0]).toBeLessThanOrEqual(60_100);
 		expect(standIn.requests.filter((r) => r.response && 'status' in r.response && r.response.status === 429)).toHaveLength(0);
 	});
 });

@@ -1,4 +1,4 @@
-import { PacingRegistry, newWindowState, observeHeaders, pacingDelay, parseResetHeader, recordSend, settleSend } from '../../nodes/Soku/policy/pacing';
+import { PacingRegistry, newWindowState, observeHeaders, pacingDelay, parseResetHeader, recordSend, settleSend, shareOf } from '../../nodes/Soku/policy/pacing';
 
 const T = Date.parse('2026-11-25T08:00:00Z');
 
@@ -14,7 +14,8 @@ test('sliding window: the (limit+1)th request waits until the oldest leaves the 
 test('server headers: Remaining 0 holds until Reset even when this process sent little', () => {
 	const state = newWindowState();
 	recordSend(state, 60_000, T);
-	observeHeaders(state, { 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String((T + 20_000) / 1000) }, T, 60_000);
+	// No X-RateLimit-Limit: nothing tells how much of the count is others', only Remaining and Reset.
+	observeHeaders(state, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String((T + 20_000) / 1000) }, T, 60_000);
 	expect(pacingDelay(state, 30, 60_000, T + 1)).toBe(19_999);
 	expect(pacingDelay(state, 30, 60_000, T + 20_000)).toBe(0);
 });
@@ -64,3 +65,98 @@ test('settling a send: re-timed to the answer, or dropped for a 429 Soku did not
 	settleSend(state, T, T + 50, false);
 	expect(state.sent).toEqual([T + 40]);
 });
+
+const headers = (limit: number, remaining: number, resetAt: number) => ({
+	'x-ratelimit-limit': String(limit),
+	'x-ratelimit-remaining': String(remaining),
+	'x-ratelimit-reset': String(Math.ceil(resetAt / 1000)),
+});
+
+test('X-RateLimit-Limit above the documented limit: the account is not held to the table (30)', () => {
+	const state = newWindowState();
+	for (let i = 0; i < 30; i++) recordSend(state, 60_000, T + i);
+	observeHeaders(state, headers(60, 30, T + 60_000), T + 30, 60_000, T + 29);
+	expect(pacingDelay(state, 30, 60_000, T + 30)).toBe(0);
+	for (let i = 30; i < 60; i++) recordSend(state, 60_000, T + i);
+	expect(pacingDelay(state, 30, 60_000, T + 60)).toBe(60_000 - 60);
+});
+
+test('X-RateLimit-Limit below the documented limit: the lower one holds', () => {
+	const state = newWindowState();
+	for (let i = 0; i < 10; i++) recordSend(state, 60_000, T + i);
+	observeHeaders(state, headers(10, 0, T + 60_000), T + 10, 60_000, T + 9);
+	expect(pacingDelay(state, 30, 60_000, T + 10)).toBe(60_000 - 10);
+});
+
+/** A send answered 1 ms later and counted by Soku. */
+function sendAnswered(state: ReturnType<typeof newWindowState>, at: number): void {
+	recordSend(state, 60_000, at);
+	settleSend(state, at, at + 1, true);
+}
+
+test('another consumer on the key: this process keeps to its share, and takes all again once it is gone', () => {
+	const state = newWindowState();
+	for (let i = 0; i < 10; i++) sendAnswered(state, T + i);
+	// Soku counted 20: 10 of them are someone else's, so this process may use half of 30.
+	observeHeaders(state, headers(30, 10, T + 60_000), T + 10, 60_000, T + 9);
+	expect(state.share).toBe(15);
+	for (let i = 10; i < 15; i++) sendAnswered(state, T + i);
+	expect(pacingDelay(state, 30, 60_000, T + 16)).toBeGreaterThan(59_000);
+	// A window later Soku's count is only ours: the whole limit again.
+	const later = T + 61_000;
+	sendAnswered(state, later);
+	observeHeaders(state, headers(30, 29, later + 60_000), later + 1, 60_000, later);
+	expect(state.share).toBeUndefined();
+	expect(pacingDelay(state, 30, 60_000, later + 1)).toBe(0);
+});
+
+test('shares: similar consumers split equally, a busy one beside a light one keeps what it uses, the sum stays within the limit', () => {
+	expect(shareOf(30, 15, 30)).toBe(15);
+	expect(shareOf(30, 10, 30)).toBe(10);
+	expect(shareOf(30, 16, 30)).toBe(15);
+	expect(shareOf(30, 29, 30)).toBe(28);
+	expect(shareOf(30, 1, 30)).toBe(1);
+	expect(shareOf(30, 7, 28)).toBe(7);
+	// Every split of Soku's count (2 to 30) among 2 to 6 consumers, each computing its share from that count.
+	const splits = (n: number, k: number, min = 1): number[][] =>
+		k === 1 ? (n >= min ? [[n]] : []) : Array.from({ length: Math.max(0, Math.floor(n / k) - min + 1) }, (_, i) => min + i).flatMap((a) => splits(n - a, k - 1, a).map((rest) => [a, ...rest]));
+	let checked = 0;
+	for (let total = 2; total <= 30; total++) {
+		for (let k = 2; k <= 6; k++) {
+			for (const counts of splits(total, k)) {
+				expect(counts.reduce((sum, own) => sum + shareOf(30, own, total), 0)).toBeLessThanOrEqual(30);
+				checked++;
+			}
+		}
+	}
+	expect(checked).toBeGreaterThan(1000);
+});
+
+test('reserve: the check and the slot are one step, so two waiters for the last slot cannot both take it', () => {
+	const registry = new PacingRegistry();
+	const limits = [{ key: 'k|posts', limit: 2, windowMs: 1000 }];
+	expect(registry.reserve(limits, T)).toBe(0);
+	expect(registry.reserve(limits, T + 1)).toBe(0);
+	// Two executions woke up for the slot freeing at T + 1000: only the first gets it, the second waits on.
+	expect(registry.reserve(limits, T + 1000)).toBe(0);
+	expect(registry.reserve(limits, T + 1000)).toBe(1);
+	expect(registry.get('k|posts').sent).toEqual([T + 1, T + 1000]);
+});
+
+test('registry memory is bounded with 10,000 credentials, evicting the least recently used, never the active windows', () => {
+	const registry = new PacingRegistry(1000);
+	const active = [{ key: 'active|posts', limit: 30, windowMs: 60_000 }];
+	registry.recordSend(active, T);
+	for (let i = 0; i < 10_000; i++) {
+		registry.recordSend([{ key: `cred-${i}|posts`, limit: 30, windowMs: 60_000 }], T + i);
+		// The active credential keeps sending (every 100th request), so it is never the least recently used.
+		if (i % 100 === 0) registry.recordSend(active, T + i);
+		expect(registry.size).toBeLessThanOrEqual(1000);
+	}
+	expect(registry.has('active|posts')).toBe(true);
+	expect(registry.get('active|posts').sent.length).toBe(101);
+	// Evicted one by one, oldest first: the 999 most recent credentials are all still there.
+	for (let i = 10_000 - 998; i < 10_000; i++) expect(registry.has(`cred-${i}|posts`)).toBe(true);
+	expect(registry.has('cred-0|posts')).toBe(false);
+});
+

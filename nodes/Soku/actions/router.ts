@@ -22,7 +22,7 @@ import { errorCodesParameter, routeItem, type OutputLayout, type RoutingMode } f
 import { ExecutionCancelledError, getRuntime } from '../policy/runtime';
 import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
 import { RunSummary } from '../policy/summary';
-import { getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
+import { baseUrlProblem, getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
 import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
 import { ItemKeys, WindowAnchors, duplicateWindowMs } from './common/idempotency';
 import { OPERATIONS_BY_KEY, operationKey } from './operations';
@@ -254,6 +254,8 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 	const accepted: Array<[number, string | undefined]> = [];
 
 	const baseUrl = await getBaseUrl(this, endpoint.credential);
+	// An http:// Base URL would send the key in clear text: every item is refused, nothing is sent.
+	const baseUrlRefusal = baseUrlProblem(baseUrl);
 	const credentialId = this.getNode().credentials?.[endpoint.credential]?.id ?? endpoint.credential;
 	// Instance and workflow make the default key unique beyond one n8n database's execution ids.
 	const rawOptions = this.getNode().parameters.options as IDataObject | undefined;
@@ -284,20 +286,22 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 
 			const context: BuildContext = { now: runtime.now(), timeZone: this.getTimezone() };
 			const keyFor = endpoint.idempotencyKey ? (built: SokuRequest) => itemKeys.keyFor(i, options, built.body) : undefined;
-			const { outcome, request } = await runItem.call(
-				this,
-				operation,
-				i,
-				settings,
-				context,
-				{
-					send: async (r) => await sendSokuRequest(this, baseUrl, r, timeoutMs, signal),
-					runtime,
-					signal,
-					pacing: options.pacing === false ? undefined : { registry: pacingRegistry, limits },
-				},
-				keyFor,
-			);
+			const { outcome, request } = baseUrlRefusal
+				? { outcome: { ...emptyOutcome(), error: clientValidationError('baseUrl', 'must_use_https', baseUrlRefusal) }, request: undefined }
+				: await runItem.call(
+						this,
+						operation,
+						i,
+						settings,
+						context,
+						{
+							send: async (r) => await sendSokuRequest(this, baseUrl, r, timeoutMs, signal),
+							runtime,
+							signal,
+							pacing: options.pacing === false ? undefined : { registry: pacingRegistry, limits },
+						},
+						keyFor,
+					);
 			summary.add(outcome);
 
 			if (outcome.ok) {

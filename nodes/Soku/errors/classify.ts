@@ -86,6 +86,16 @@ function describeBody(body: unknown): string {
 	return '';
 }
 
+/** Only the host of a Location header: its path and query may carry tokens. */
+function redirectHost(location: string | undefined): string {
+	if (!location) return 'nowhere (no Location header)';
+	try {
+		return new URL(location).host || 'an unknown host';
+	} catch {
+		return 'a path on the same host';
+	}
+}
+
 export function classify(result: TransportResult, now: number): Classified {
 	if (result.kind === 'network') {
 		return {
@@ -118,6 +128,24 @@ export function classify(result: TransportResult, now: number): Classified {
 			? parseRetryAfter(String(details.retryAfter), now)
 			: undefined;
 	const code = rawCode ?? `http_${result.status}`;
+	if (result.status >= 300 && result.status < 400) {
+		const location = headerValue(result.headers, 'location');
+		const host = redirectHost(location);
+		return {
+			ok: false,
+			error: {
+				code,
+				known: false,
+				type: null,
+				message: `Soku answered HTTP ${result.status}, a redirect to ${host}, which the node does not follow (the API key would go along): check the Base URL in the credential`,
+				httpStatus: result.status,
+				requestId: null,
+				timestamp: null,
+				details: { redirectHost: host },
+				source: 'api',
+			},
+		};
+	}
 	const row = rawCode ? ERROR_ROWS_BY_CODE.get(rawCode) : undefined;
 	const bodyText = describeBody(body);
 	return {

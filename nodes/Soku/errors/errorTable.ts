@@ -197,10 +197,13 @@ export const ERROR_TABLE: readonly ErrorCodeRow[] = [
 		retry: 'rateLimit',
 		wireTo: 'A Wait node for sokuError.details.retryAfter seconds, then back into Soku',
 		operations: ALL,
+		// details.routedBecause is set by the node (policy/sendWithPolicy.ts); retryAfter is always in seconds.
 		hint: (d) =>
-			d.retryAfter !== undefined
-				? `Soku asks to wait ${String(d.retryAfter)} s, longer than Retry > Max Rate-Limit Wait allows: wire this branch to a Wait node, or raise that setting.`
-				: 'Soku kept refusing with rate_limit_exceeded after the configured retries: wire this branch to a Wait node, or lower the batch size.',
+			d.routedBecause === 'pacingWaitTooLong'
+				? `Soku's rate limit frees a slot for this credential in ${String(d.retryAfter)} s, longer than Retry > Max Rate-Limit Wait allows, so nothing was sent: wire this branch to a Wait node, or raise that setting.`
+				: d.routedBecause === 'waitTooLong'
+					? `Soku asks to wait ${String(d.retryAfter)} s, longer than Retry > Max Rate-Limit Wait allows: wire this branch to a Wait node, or raise that setting.`
+					: `Soku kept refusing with rate_limit_exceeded after the configured retries (next slot in about ${String(d.retryAfter ?? '?')} s): wire this branch to a Wait node, or lower the batch size.`,
 	},
 	{
 		code: 'dispatch_failed',

@@ -1,7 +1,11 @@
 /**
  * Client-side pacing to Soku's sliding-window rate limits (REFERENCE §6), so a large batch finishes
  * without 429s. Local windows count what this process sent; the X-RateLimit-* headers tell what the
- * server counted for the same key (other n8n workers included), and the stricter of the two wins.
+ * server counted for the same key. The documented limits are only the starting assumption: once Soku
+ * sends X-RateLimit-Limit, that limit applies, higher or lower. When Soku's count is not explained by
+ * this process's own sends, another consumer (an n8n worker, another tool) shares the key: this
+ * process then keeps to a share of the limit proportional to its part of Soku's count, so N workers
+ * together converge on the limit instead of racing for the last slots.
  * Pure functions over a small state object; the clock is passed in.
  */
 import { headerValue, type ResponseHeaders } from '../errors/classify';
@@ -12,13 +16,20 @@ export interface WindowState {
 	/** From the last response's headers: requests left, and when the window frees up again. */
 	serverRemaining?: number;
 	serverResetAt?: number;
+	/** X-RateLimit-Limit from the last response: replaces the documented limit for this window. */
+	serverLimit?: number;
 	/** Requests sent since those headers arrived: the server's Remaining does not count them yet. */
 	sentSinceObserved: number;
+	/** Answered, counted requests (recent ones), each at the middle of send and answer: about when Soku counted it. */
+	countedAt: number[];
 	/**
 	 * The server had counted no more than this process sent in the window: the local window (exact to
 	 * the ms) already knows when a slot frees, so the Reset header (whole seconds, rounded up) is not needed.
 	 */
 	serverExplainedLocally?: boolean;
+	/** Other consumers seen: this process's share of the limit, valid until shareUntil (one window). */
+	share?: number;
+	shareUntil?: number;
 }
 
 export interface WindowLimit {
@@ -28,12 +39,23 @@ export interface WindowLimit {
 }
 
 export function newWindowState(): WindowState {
-	return { sent: [], sentSinceObserved: 0 };
+	return { sent: [], sentSinceObserved: 0, countedAt: [] };
+}
+
+function othersActive(state: WindowState, now: number): boolean {
+	return state.share !== undefined && state.shareUntil !== undefined && state.shareUntil > now;
+}
+
+/** The limit this process keeps to now: Soku's reported limit (else the documented one), or its share. */
+export function effectiveLimit(state: WindowState, limit: number, now: number): number {
+	const base = state.serverLimit ?? limit;
+	return othersActive(state, now) ? Math.min(base, state.share as number) : base;
 }
 
 /** How long to wait before one more request fits in the window. */
-export function pacingDelay(state: WindowState, limit: number, windowMs: number, now: number): number {
+export function pacingDelay(state: WindowState, tableLimit: number, windowMs: number, now: number): number {
 	const sent = state.sent.filter((t) => t > now - windowMs);
+	const limit = effectiveLimit(state, tableLimit, now);
 	let delay = 0;
 	if (sent.length >= limit) delay = sent[sent.length - limit] + windowMs - now;
 	if (!state.serverExplainedLocally && state.serverRemaining !== undefined && state.serverResetAt !== undefined && state.serverResetAt > now) {
@@ -62,6 +84,18 @@ export function parseResetHeader(value: string | undefined, now: number): number
 	return Number.isNaN(date) ? undefined : date;
 }
 
+/**
+ * This process's share of a limit others use too, from its part of Soku's count. Counts seen at slightly
+ * different moments drift, so the share is the proportion less one request, or the equal split among the
+ * consumers this proportion implies, whichever is larger: similar consumers settle on the equal split and
+ * stay there, a busy one beside a light one keeps (almost) what it uses, and the sum stays within the limit.
+ */
+export function shareOf(limit: number, ownCount: number, sokuCount: number): number {
+	const equal = Math.floor(limit / Math.ceil(sokuCount / ownCount));
+	const proportional = Math.floor((limit * ownCount) / sokuCount) - 1;
+	return Math.max(1, equal, proportional);
+}
+
 export function observeHeaders(state: WindowState, headers: ResponseHeaders, now: number, windowMs: number, sentAt = now): void {
 	const remaining = Number(headerValue(headers, 'x-ratelimit-remaining'));
 	const resetAt = parseResetHeader(headerValue(headers, 'x-ratelimit-reset'), now);
@@ -70,9 +104,27 @@ export function observeHeaders(state: WindowState, headers: ResponseHeaders, now
 	state.serverResetAt = resetAt;
 	state.sentSinceObserved = 0;
 	const limit = Number(headerValue(headers, 'x-ratelimit-limit'));
+	if (!Number.isFinite(limit) || limit < 1) {
+		state.serverExplainedLocally = false;
+		return;
+	}
+	state.serverLimit = Math.floor(limit);
 	// Soku's window ends where it counted this request, no earlier than when it was sent.
-	const localCount = state.sent.filter((t) => t > sentAt - windowMs).length;
-	state.serverExplainedLocally = Number.isFinite(limit) && limit - remaining <= localCount;
+	const ownCount = state.sent.filter((t) => t > sentAt - windowMs).length;
+	const sokuCount = limit - remaining;
+	state.serverExplainedLocally = sokuCount <= ownCount;
+	if (sokuCount > ownCount) {
+		// Ours that Soku counts in the same window as this request: answered ones (requests in flight may not
+		// be counted yet), each dated halfway between send and answer, as is this request.
+		const countedAt = (sentAt + now) / 2;
+		const ownCounted = Math.max(1, state.countedAt.filter((t) => t > countedAt - windowMs && t <= countedAt).length);
+		state.share = shareOf(limit, ownCounted, sokuCount);
+		state.shareUntil = now + windowMs;
+	} else {
+		// Soku's count is all ours again: the others stopped, the whole limit is this process's.
+		state.share = undefined;
+		state.shareUntil = undefined;
+	}
 }
 
 /**
@@ -84,6 +136,8 @@ export function settleSend(state: WindowState, sentAt: number, answeredAt: numbe
 	if (index === -1) return;
 	state.sent.splice(index, 1);
 	if (!counted) return;
+	state.countedAt.push((sentAt + answeredAt) / 2);
+	if (state.countedAt.length > state.sent.length + 64) state.countedAt.splice(0, state.countedAt.length - state.sent.length - 64);
 	let at = state.sent.length;
 	while (at > 0 && state.sent[at - 1] > answeredAt) at--;
 	state.sent.splice(at, 0, answeredAt);
@@ -91,18 +145,35 @@ export function settleSend(state: WindowState, sentAt: number, answeredAt: numbe
 
 /**
  * Windows shared by every execution in this n8n process, keyed by credential and endpoint, so two
- * executions using one key pace together. Bounded: stale windows are dropped.
+ * executions using one key pace together. Bounded: past maxWindows, the least recently used windows
+ * are dropped one by one (a window in use is touched on every send, so it stays).
  */
 export class PacingRegistry {
 	private readonly windows = new Map<string, WindowState>();
 
+	constructor(private readonly maxWindows = 1000) {}
+
+	get size(): number {
+		return this.windows.size;
+	}
+
+	has(key: string): boolean {
+		return this.windows.has(key);
+	}
+
 	get(key: string): WindowState {
 		let state = this.windows.get(key);
-		if (!state) {
-			if (this.windows.size > 1000) this.windows.clear();
+		if (state) {
+			// Map keeps insertion order: re-inserting makes this the most recently used.
+			this.windows.delete(key);
+		} else {
 			state = newWindowState();
-			this.windows.set(key, state);
+			while (this.windows.size >= this.maxWindows) {
+				const oldest = this.windows.keys().next().value as string;
+				this.windows.delete(oldest);
+			}
 		}
+		this.windows.set(key, state);
 		return state;
 	}
 
@@ -113,6 +184,16 @@ export class PacingRegistry {
 
 	recordSend(limits: readonly WindowLimit[], now: number): void {
 		for (const l of limits) recordSend(this.get(l.key), l.windowMs, now);
+	}
+
+	/**
+	 * Takes a send slot if every window has room now (check and record in one synchronous step, so two
+	 * executions can never both take the last slot); otherwise returns how long to wait and records nothing.
+	 */
+	reserve(limits: readonly WindowLimit[], now: number): number {
+		const delay = this.delayFor(limits, now);
+		if (delay === 0) this.recordSend(limits, now);
+		return delay;
 	}
 
 	/** After the answer: re-time (or, for a 429, drop) the send, then read the X-RateLimit headers. */

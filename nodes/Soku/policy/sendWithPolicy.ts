@@ -4,11 +4,11 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { classify, type ResponseHeaders, type SokuErrorInfo, type TransportResult } from '../errors/classify';
+import { classify, clientValidationError, type ResponseHeaders, type SokuErrorInfo, type TransportResult } from '../errors/classify';
 import type { SokuRequest } from '../transport';
 import { ENDPOINTS } from '../transport/endpoints';
 import type { PacingRegistry, WindowLimit } from './pacing';
-import { retryDecision, type RetryHistory, type RetrySafety, type RetrySettings } from './retry';
+import { backoffDelay, policyFor, retryDecision, type RetryHistory, type RetrySafety, type RetrySettings } from './retry';
 import type { Runtime } from './runtime';
 
 export interface PlatformDelivery {
@@ -131,13 +131,20 @@ export async function sendWithPolicy(
 	for (;;) {
 		let sentAt = 0;
 		if (deps.pacing) {
-			const delay = deps.pacing.registry.delayFor(deps.pacing.limits, runtime.now());
-			if (delay > 0) {
-				await runtime.sleep(delay, deps.signal);
-				outcome.pacedMs += delay;
+			const slot = await waitForSlot(deps.pacing, settings, runtime, outcome, deps.signal);
+			if (typeof slot !== 'number') {
+				outcome.error = slot;
+				return outcome;
 			}
-			sentAt = runtime.now();
-			deps.pacing.registry.recordSend(deps.pacing.limits, sentAt);
+			// The exact time the slot was recorded at: settle finds the send by it.
+			sentAt = slot;
+		}
+		const late = tooLateToSend(request, runtime.now());
+		if (late) {
+			// Not sent: give the slot back.
+			if (deps.pacing) deps.pacing.registry.settle(deps.pacing.limits, sentAt, runtime.now(), false);
+			outcome.error = late;
+			return outcome;
 		}
 		outcome.attempts++;
 		const result = await deps.send(request);
@@ -202,7 +209,8 @@ export async function sendWithPolicy(
 			if (retryTargets.length === 0) decision = { action: 'route', reason: 'failed platform has several accounts' };
 		}
 		if (decision.action === 'route') {
-			outcome.error = sawDispatchFailure ? dispatchFailure(error, request, delivered, ambiguous, false) : error;
+			const routed = policyFor(error) === 'rateLimit' ? withRetryAfter(error, settings, history, runtime.random) : error;
+			outcome.error = sawDispatchFailure ? dispatchFailure(routed, request, delivered, ambiguous, false) : routed;
 			if (sawDispatchFailure) {
 				outcome.dispatch = {
 					delivered,
@@ -228,6 +236,68 @@ export async function sendWithPolicy(
 		await runtime.sleep(decision.delayMs, deps.signal);
 		outcome.waitedMs += decision.delayMs;
 	}
+}
+
+/**
+ * Waits for a send slot in the pacing windows. The slot is taken in the same synchronous step as the
+ * check, and the check runs again after every sleep: several executions waiting for one free slot do
+ * not all send. Returns when the slot was taken, or, past Retry > Max Rate-Limit Wait, the error to
+ * route the item with (no request sent).
+ */
+async function waitForSlot(
+	pacing: NonNullable<SendDependencies['pacing']>,
+	settings: RetrySettings,
+	runtime: SendDependencies['runtime'],
+	outcome: ItemOutcome,
+	signal?: AbortSignal,
+): Promise<number | SokuErrorInfo> {
+	let waited = 0;
+	for (;;) {
+		const now = runtime.now();
+		const delay = pacing.registry.reserve(pacing.limits, now);
+		if (delay === 0) return now;
+		if (waited + delay > settings.maxRateLimitWaitMs) {
+			const seconds = Math.max(1, Math.ceil((waited + delay) / 1000));
+			return {
+				code: 'rate_limit_exceeded',
+				known: true,
+				type: 'invalid_request_error',
+				message: `Soku's rate limit has no free slot for ${seconds} s, longer than Retry > Max Rate-Limit Wait (${Math.round(settings.maxRateLimitWaitMs / 1000)} s): not sent`,
+				httpStatus: null,
+				requestId: null,
+				timestamp: null,
+				details: { retryAfter: seconds, routedBecause: 'pacingWaitTooLong' },
+				source: 'client',
+				retryAfterMs: waited + delay,
+			};
+		}
+		await runtime.sleep(delay, signal);
+		waited += delay;
+		outcome.pacedMs += delay;
+	}
+}
+
+/** A request whose deadline (e.g. "scheduledTime at least a minute ahead") has passed by the time it would be sent. */
+function tooLateToSend(request: SokuRequest, now: number): SokuErrorInfo | undefined {
+	const check = request.sendBefore;
+	if (!check || now < check.at) return undefined;
+	return clientValidationError(check.field, check.reason, check.message);
+}
+
+/**
+ * A routed rate_limit_exceeded always says how long to wait, in seconds (a Wait node reads it), also
+ * when only the Retry-After header said so, and why it was routed (the hint depends on it).
+ */
+function withRetryAfter(error: SokuErrorInfo, settings: RetrySettings, history: RetryHistory, random: () => number): SokuErrorInfo {
+	// No Retry-After at all: the backoff the next retry would have used.
+	const waitMs = error.retryAfterMs ?? backoffDelay(history.rateLimitRetries + 1, settings, random);
+	// Same order as retryDecision: the retry count is checked before the length of the wait.
+	const retriesLeft = history.rateLimitRetries < settings.maxRateLimitRetries;
+	const tooLong = error.retryAfterMs !== undefined && error.retryAfterMs > settings.maxRateLimitWaitMs;
+	const routedBecause = retriesLeft && tooLong ? 'waitTooLong' : 'retriesExhausted';
+	const details: IDataObject = { ...error.details, routedBecause };
+	if (typeof details.retryAfter !== 'number') details.retryAfter = Math.max(1, Math.ceil(waitMs / 1000));
+	return { ...error, details };
 }
 
 function deliveryOf(target: Target, attempt: number, postSubmissionId?: string): PlatformDelivery {

@@ -14,12 +14,18 @@ import type {
 import type { ResponseHeaders, TransportResult } from '../errors/classify';
 import type { OperationId } from '../errors/errorTable';
 import { ExecutionCancelledError } from '../policy/runtime';
+import { baseUrlProblem, normaliseBaseUrl } from './baseUrl';
 import { ENDPOINTS, type CredentialName } from './endpoints';
 
-export const DEFAULT_BASE_URL = 'https://api.mysoku.io';
+export { DEFAULT_BASE_URL, baseUrlProblem, normaliseBaseUrl } from './baseUrl';
 
 export interface SokuRequest {
 	operation: OperationId;
+	/**
+	 * A condition checked right before each send (after any pacing wait): past `at` (ms), the request
+	 * is not sent and the item gets a client-side validation_error naming `field`.
+	 */
+	sendBefore?: { at: number; field: string; reason: string; message: string };
 	/** Path with its parameters filled in and encoded. */
 	path: string;
 	body?: IDataObject;
@@ -29,15 +35,10 @@ export interface SokuRequest {
 
 type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
 
-/** The credential's base URL without a trailing slash (and without a pasted /v1). */
+/** The credential's base URL without a trailing slash (and without a pasted /v1); check it with baseUrlProblem. */
 export async function getBaseUrl(context: RequestContext, credential: CredentialName): Promise<string> {
 	const credentials = await context.getCredentials(credential);
 	return normaliseBaseUrl(credentials.baseUrl);
-}
-
-export function normaliseBaseUrl(value: unknown): string {
-	const text = typeof value === 'string' && value.trim() ? value.trim() : DEFAULT_BASE_URL;
-	return text.replace(/\/+$/, '').replace(/\/v1$/, '');
 }
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -80,6 +81,9 @@ export async function sendSokuRequest(
 	timeoutMs: number,
 	signal?: AbortSignal,
 ): Promise<TransportResult> {
+	// The router and list search refuse such a Base URL before getting here; this is the last line.
+	const problem = baseUrlProblem(baseUrl);
+	if (problem) throw new Error(problem);
 	const endpoint = ENDPOINTS[request.operation];
 	const headers: IDataObject = { Accept: 'application/json' };
 	// n8n drops an empty body, so an empty object is sent as no body and without a Content-Type.
@@ -96,6 +100,9 @@ export async function sendSokuRequest(
 		timeout: timeoutMs,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		// Soku documents no redirects, and n8n strips only Authorization and Cookie when following one:
+		// the soku-api-key header would go to the new origin. A 3xx comes back as the answer instead.
+		disableFollowRedirect: true,
 	};
 	let failure: unknown;
 	try {

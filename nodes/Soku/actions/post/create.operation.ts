@@ -11,6 +11,7 @@ import {
 } from '../../helpers/validation';
 import { MEDIA_TYPES, PLATFORM_IDS, PLATFORM_OPTIONS, normalisePlatform } from '../common/platforms';
 import type { SokuOperation } from '../types';
+import type { SokuRequest } from '../../transport';
 
 /** Platforms that cannot take a text-only post, and those that need text (REFERENCE §4.1, §8.2). */
 const NEEDS_MEDIA = ['instagram', 'tiktok', 'youtube', 'snapchat'];
@@ -215,8 +216,17 @@ export const createPost: SokuOperation = {
 		content.platform = platform;
 
 		const body: IDataObject = { post: { content } };
+		let sendBefore: SokuRequest['sendBefore'];
 		if (optionalText(additional.scheduledTime)) {
 			body.scheduledTime = futureIsoTime(additional.scheduledTime, 'scheduledTime', 'Scheduled Time', context.now, context.timeZone, 60_000);
+			// Checked again right before each send: a pacing or retry wait can eat the minute of lead time.
+			const scheduled = String(body.scheduledTime);
+			sendBefore = {
+				at: Date.parse(scheduled) - 60_000,
+				field: 'scheduledTime',
+				reason: 'must_be_future',
+				message: `Scheduled Time must be at least 60 seconds in the future when the post is sent; after waiting for Soku's rate limit it no longer is (scheduled for ${scheduled}): not sent`,
+			};
 		}
 		if (additional.enableRepurposing !== undefined) body.enableRepurposing = additional.enableRepurposing === true;
 		if (additional.trialReel !== undefined) body.trial_reel = additional.trialReel === true;
@@ -225,6 +235,7 @@ export const createPost: SokuOperation = {
 			operation: 'createPost',
 			path: '/v1/posts',
 			body,
+			sendBefore,
 		};
 	},
 	// Every success item has the same fields: which platform was accepted by which attempt (attempt 2+
