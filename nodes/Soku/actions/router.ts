@@ -25,6 +25,7 @@ import { RunSummary } from '../policy/summary';
 import { getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
 import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
 import { chooseIdempotencyKey, deriveIdempotencyKey } from './common/idempotency';
+import { readFixedParametersOnce } from './common/parameters';
 import { OPERATIONS_BY_KEY, operationKey } from './operations';
 import type { BuildContext, SokuOperation } from './types';
 import { OUTPUT_TABLE } from './versionDescription';
@@ -230,13 +231,14 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 	const keyScope = [instanceIdOf(this), this.getWorkflow().id ?? '', this.getExecutionId() || randomUUID(), this.getNode().id || this.getNode().name];
 	const runIndex = runIndexOf(this);
 	const signal = this.getExecutionCancelSignal();
+	const perRun = readFixedParametersOnce(this);
 
 	for (let i = 0; i < items.length; i++) {
 		const pairedItem = { item: i };
 		let failure: unknown;
 		try {
-			const options = this.getNodeParameter('options', i, {}) as IDataObject;
-			const settings = readRetrySettings(this.getNodeParameter('retry', i, {}) as IDataObject);
+			const options = perRun.getNodeParameter('options', i, {}) as IDataObject;
+			const settings = readRetrySettings(perRun.getNodeParameter('retry', i, {}) as IDataObject);
 			const timeoutMs = numberOption(options.timeoutSeconds, 120) * 1000;
 			const windowMs = numberOption(options.pacingWindowSeconds, 60) * 1000 || 60_000;
 			const limits: WindowLimit[] = [];
@@ -248,7 +250,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean): P
 				timeZone: this.getTimezone(),
 				idempotencyKey: chooseIdempotencyKey(options.idempotencyKey, deriveIdempotencyKey([...keyScope, runIndex, i])),
 			};
-			const { outcome, request } = await runItem.call(this, operation, i, settings, context, {
+			const { outcome, request } = await runItem.call(perRun, operation, i, settings, context, {
 				send: async (r) => await sendSokuRequest(this, baseUrl, r, timeoutMs, signal),
 				runtime,
 				signal,
