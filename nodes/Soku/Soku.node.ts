@@ -6,7 +6,6 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { route } from './actions/router';
 import { versionCredentials, versionOutputs, versionProperties } from './actions/versionDescription';
 import { searchRepurposeLinks } from './methods/listSearch';
 
@@ -33,6 +32,8 @@ export class Soku implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Loaded on first use: n8n loads every installed node at start and on every worker, most never run.
+		const { route } = await import('./actions/router');
 		return await route.call(this, this.continueOnFail());
 	}
 }
