@@ -27,9 +27,9 @@ const ARMS: Arm[] = ['soku', 'httpRequest', 'httpRequestSwitch'];
 
 const HTTP_TYPE = 'n8n-nodes-base.httpRequest';
 const SWITCH_TYPE = 'n8n-nodes-base.switch';
-/** n8n 2.41's defaults for new nodes. */
-const HTTP_VERSION = 4.2;
-const SWITCH_VERSION = 3.2;
+/** The versions n8n 2.41 gives a node added to the canvas today (defaultVersion). */
+const HTTP_VERSION = 4.5;
+const SWITCH_VERSION = 3.4;
 
 /** The codes the Soku node has a branch for on Post › Create: the user's Switch gets the same ones. */
 export const CREATE_POST_CODES = ERROR_TABLE.filter((row) => row.operations.includes('createPost')).map((row) => row.code);
