@@ -6,7 +6,7 @@
  *   npm run bench -- --only overhead,versusHttpRequest   (names: bench/scenarios/index.ts)
  *   npm run bench -- --quick            smaller sizes, for a smoke test of the harness (not for numbers)
  *   npm run bench -- --skip-build       footprint: pack the existing dist/ instead of `npm run build`
- *   npm run bench -- --no-profile       do not CPU-profile the node when the overhead target is missed
+ *   npm run bench -- --no-profile       do not CPU-profile the node when the Soku vs HTTP Request target is missed
  *   npm run bench -- --out FILE         write results elsewhere
  */
 import { execFileSync, spawnSync } from 'child_process';
@@ -140,10 +140,10 @@ async function main(): Promise<void> {
 			});
 		}
 	}
-	const overhead = results.find((r) => r.name === 'overhead');
+	const versus = results.flatMap((r) => r.rows).find((row) => row.id === 'vsHttpRequest');
 	let profile: Record<string, unknown> | undefined;
-	if (overhead && overhead.rows[0]?.pass === false && !flag('no-profile') && !quick) {
-		process.stderr.write('bench: overhead target missed, CPU-profiling the node arm …\n');
+	if (versus?.pass === false && !flag('no-profile') && !quick) {
+		process.stderr.write('bench: Soku vs HTTP Request target missed, CPU-profiling the node arm …\n');
 		profile = profileNode();
 	}
 	// Give closing sockets and children a moment, then list what is still open (stdio pipes are normal).
