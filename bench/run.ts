@@ -3,10 +3,10 @@
  * bench/results.json (machine, date, every raw number). Ratios are measured side by side in one run.
  *
  *   npm run bench                       all scenarios (a few minutes)
- *   npm run bench -- --only overhead,retryAfter
+ *   npm run bench -- --only overhead,versusHttpRequest   (names: bench/scenarios/index.ts)
  *   npm run bench -- --quick            smaller sizes, for a smoke test of the harness (not for numbers)
  *   npm run bench -- --skip-build       footprint: pack the existing dist/ instead of `npm run build`
- *   npm run bench -- --no-profile       do not CPU-profile the node when the overhead target is missed
+ *   npm run bench -- --no-profile       do not CPU-profile the node when the Soku vs HTTP Request target is missed
  *   npm run bench -- --out FILE         write results elsewhere
  */
 import { execFileSync, spawnSync } from 'child_process';
@@ -19,12 +19,7 @@ import { BENCH_OUT, REPO_ROOT } from './lib/paths';
 import { nowMs } from './lib/sokuParams';
 import { round } from './lib/stats';
 import type { Row, ScenarioResult } from './lib/types';
-import { runFootprint } from './scenarios/footprint';
-import { runMemory } from './scenarios/memory';
-import { runOverhead } from './scenarios/overhead';
-import { runRateLimited } from './scenarios/rateLimited';
-import { runRetryAfter } from './scenarios/retryAfter';
-import { runConcurrency } from './scenarios/concurrency';
+import { SCENARIOS } from './scenarios';
 
 const argv = process.argv.slice(2);
 const flag = (name: string) => argv.includes(`--${name}`);
@@ -35,50 +30,6 @@ const value = (name: string) => {
 const quick = flag('quick');
 const only = value('only')?.split(',').map((s) => s.trim());
 const outFile = path.resolve(REPO_ROOT, value('out') ?? path.join('bench', 'results.json'));
-
-const PEERS = ['n8n-nodes-upload-post', '@blotato/n8n-nodes-blotato', '@mendable/n8n-nodes-firecrawl'];
-
-const scenarios: Array<{ name: string; run: () => Promise<ScenarioResult> }> = [
-	{
-		name: 'overhead',
-		run: () => runOverhead(quick ? { posts: 200, repetitions: 3, warmups: 1 } : { posts: 1000, repetitions: 5, warmups: 2 }),
-	},
-	{
-		name: 'rateLimited',
-		run: () =>
-			runRateLimited(
-				quick
-					? { posts: 90, windowMs: 1000, limit: 30, freeRuns: 2, pacedRuns: 1 }
-					: { posts: 300, windowMs: 1000, limit: 30, freeRuns: 3, pacedRuns: 1 },
-			),
-	},
-	{
-		name: 'retryAfter',
-		run: () => runRetryAfter(quick ? { waits: 8, minSeconds: 0.2, maxSeconds: 0.5 } : { waits: 40, minSeconds: 0.2, maxSeconds: 0.5 }),
-	},
-	{
-		name: 'concurrency',
-		run: () =>
-			runConcurrency(
-				quick
-					? { windowMs: 1000, limit: 30, executions: 4, postsEach: 15, workers: [2], executionsPerWorker: 2, postsPerWorkerExecution: 15, freeRuns: 1 }
-					: { windowMs: 3000, limit: 30, executions: 10, postsEach: 30, workers: [2, 4], executionsPerWorker: 2, postsPerWorkerExecution: 30, freeRuns: 3 },
-			),
-	},
-	{
-		name: 'memory',
-		run: () =>
-			runMemory(
-				quick
-					? { items: 1000, runs: 3, warmupItems: 200, liveSampleMs: 500 }
-					: { items: 10_000, runs: 5, warmupItems: 10_000, liveSampleMs: 1000 },
-			),
-	},
-	{
-		name: 'footprint',
-		run: () => runFootprint({ peers: PEERS, loadRuns: quick ? 3 : 15, skipBuild: flag('skip-build') }),
-	},
-];
 
 function git(args: string[]): string | null {
 	try {
@@ -168,12 +119,12 @@ async function main(): Promise<void> {
 	const startedAt = new Date().toISOString();
 	const before = machine();
 	const results: ScenarioResult[] = [];
-	for (const scenario of scenarios) {
+	for (const scenario of SCENARIOS) {
 		if (only && !only.includes(scenario.name)) continue;
 		process.stderr.write(`bench: ${scenario.name} …\n`);
 		const t0 = nowMs();
 		try {
-			const result = await scenario.run();
+			const result = await scenario.run({ quick, flag });
 			result.durationMs = round(nowMs() - t0, 0);
 			results.push(result);
 			process.stderr.write(`bench: ${scenario.name} done in ${round(result.durationMs / 1000, 1)} s\n`);
@@ -189,10 +140,10 @@ async function main(): Promise<void> {
 			});
 		}
 	}
-	const overhead = results.find((r) => r.name === 'overhead');
+	const versus = results.flatMap((r) => r.rows).find((row) => row.id === 'vsHttpRequest');
 	let profile: Record<string, unknown> | undefined;
-	if (overhead && overhead.rows[0]?.pass === false && !flag('no-profile') && !quick) {
-		process.stderr.write('bench: overhead target missed, CPU-profiling the node arm …\n');
+	if (versus?.pass === false && !flag('no-profile') && !quick) {
+		process.stderr.write('bench: Soku vs HTTP Request target missed, CPU-profiling the node arm …\n');
 		profile = profileNode();
 	}
 	// Give closing sockets and children a moment, then list what is still open (stdio pipes are normal).

@@ -2,8 +2,8 @@
  * 6. One Soku quota, many executions and workers (issue 9). The stand-in enforces the documented post
  * limit (L per sliding window W, time-scaled), X-RateLimit-Reset as ISO time.
  *
- * 6a. E executions started at once in one process (one pacing registry), P posts each.
- * 6b. K simulated workers: K fresh copies of the node's modules (what separate n8n worker processes
+ * 8a. E executions started at once in one process (one pacing registry), P posts each.
+ * 8b. K simulated workers: K fresh copies of the node's modules (what separate n8n worker processes
  *     have: their own pacing state), each running X executions at once; they share only the stand-in.
  *
  * Theoretical minimum, as in scenario 2: T_min = (ceil(N/L) - 1) * W + L * d, where d is the
@@ -20,10 +20,10 @@ import type { Row, ScenarioResult } from '../lib/types';
 export interface ConcurrencyOptions {
 	windowMs: number;
 	limit: number;
-	/** 6a: executions at once in one process, and posts each. */
+	/** 8a: executions at once in one process, and posts each. */
 	executions: number;
 	postsEach: number;
-	/** 6b: simulated worker counts, executions per worker and posts per execution. */
+	/** 8b: simulated worker counts, executions per worker and posts per execution. */
 	workers: number[];
 	executionsPerWorker: number;
 	postsPerWorkerExecution: number;
@@ -103,7 +103,7 @@ export async function runConcurrency(options: ConcurrencyOptions): Promise<Scena
 	const tMin = (N: number) => (Math.ceil(N / limit) - 1) * windowMs + Math.min(limit, N) * d;
 	raw.perRequestMs = d;
 
-	// 6a: one process.
+	// 8a: one process.
 	const s = await make({ enabled: true });
 	try {
 		pacingRegistry.clear();
@@ -114,7 +114,7 @@ export async function runConcurrency(options: ConcurrencyOptions): Promise<Scena
 		const intact = m.success === m.posts && m.stored === m.posts && m.distinctStored === m.posts;
 		raw.oneProcess = { ...m, theoreticalMinimumMs: min, ratio };
 		rows.push({
-			scenario: `6a. Concurrency: ${options.executions} executions × ${options.postsEach} posts at once, one process, ${limit}/${windowMs} ms`,
+			scenario: `8a. Concurrency: ${options.executions} executions × ${options.postsEach} posts at once, one process, ${limit}/${windowMs} ms`,
 			measured: `${round(m.ms / 1000, 2)} s, ${m.responses429} × 429`,
 			baseline: `T_min ${round(min / 1000, 2)} s`,
 			ratio: round(ratio, 3),
@@ -126,7 +126,7 @@ export async function runConcurrency(options: ConcurrencyOptions): Promise<Scena
 		await s.close();
 	}
 
-	// 6b: simulated workers.
+	// 8b: simulated workers.
 	for (const workers of options.workers) {
 		const w = await make({ enabled: true });
 		try {
@@ -147,7 +147,7 @@ export async function runConcurrency(options: ConcurrencyOptions): Promise<Scena
 			const intact = m.success === m.posts && m.stored === m.posts && m.distinctStored === m.posts;
 			raw[`workers${workers}`] = { ...m, theoreticalMinimumMs: min, ratio };
 			rows.push({
-				scenario: `6b. Workers: ${workers} simulated workers (own pacing state) × ${options.executionsPerWorker} executions × ${options.postsPerWorkerExecution} posts, ${limit}/${windowMs} ms`,
+				scenario: `8b. Workers: ${workers} simulated workers (own pacing state) × ${options.executionsPerWorker} executions × ${options.postsPerWorkerExecution} posts, ${limit}/${windowMs} ms`,
 				measured: `${round(m.ms / 1000, 2)} s, ${m.responses429} × 429`,
 				baseline: `T_min ${round(min / 1000, 2)} s`,
 				ratio: round(ratio, 3),

@@ -8,6 +8,7 @@ import {
 	WorkflowExecute,
 } from 'n8n-core';
 import {
+	NodeHelpers,
 	Workflow,
 	type ICredentialDataDecryptedObject,
 	type ICredentialType,
@@ -21,6 +22,7 @@ import {
 	type INodeTypes,
 	type INodeTypeDescription,
 	type IRun,
+	type IVersionedNodeType,
 	type IWorkflowExecuteAdditionalData,
 	type WorkflowExecuteMode,
 	NodeConnectionTypes,
@@ -34,7 +36,7 @@ import { Soku } from '../../nodes/Soku/Soku.node';
 
 export const SOKU_TYPE = 'n8n-nodes-soku.soku';
 export const SOKU_TOOL_TYPE = 'n8n-nodes-soku.sokuTool';
-const ITEMS_TYPE = 'test.items';
+export const ITEMS_TYPE = 'test.items';
 
 /** A start node that emits the items given in its parameter (what a Set/Code node would do). */
 class ItemsNode implements INodeType {
@@ -58,7 +60,7 @@ class ItemsNode implements INodeType {
 }
 
 const soku = new Soku();
-const nodeTypeRegistry: Record<string, INodeType | Soku> = {
+const nodeTypeRegistry: Record<string, INodeType | IVersionedNodeType> = {
 	[SOKU_TYPE]: soku,
 	[SOKU_TOOL_TYPE]: soku,
 	[ITEMS_TYPE]: new ItemsNode(),
@@ -67,12 +69,14 @@ const nodeTypeRegistry: Record<string, INodeType | Soku> = {
 /** As n8n's NodeTypes: a versioned type answers with the description and execute of the asked version. */
 export const nodeTypes: INodeTypes = {
 	getByName: (type) => nodeTypeRegistry[type],
-	getByNameAndVersion: (type, version) => {
-		const nodeType = nodeTypeRegistry[type];
-		return nodeType instanceof Soku ? nodeType.getNodeType(version) : nodeType;
-	},
+	getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(nodeTypeRegistry[type], version),
 	getKnownTypes: () => ({}),
 };
+
+/** Adds a node type (e.g. n8n's own HTTP Request node, for the benchmarks) to the engine's registry. */
+export function registerNodeType(type: string, nodeType: INodeType | IVersionedNodeType): void {
+	nodeTypeRegistry[type] = nodeType;
+}
 
 const credentialTypes: Record<string, ICredentialType> = {
 	sokuApi: new SokuApi(),
@@ -217,6 +221,42 @@ export async function runSoku(options: RunSokuOptions): Promise<RunSokuResult> {
 		settings: { executionOrder: 'v1' },
 	});
 
+	let sokuRuns = 0;
+	const credentials = {
+		sokuApi: options.credentials?.sokuApi,
+		sokuAccountApi: options.credentials?.sokuAccountApi,
+	};
+	const run = await executeWorkflow(workflow, itemsNode, connections, {
+		credentials: Object.fromEntries(Object.entries(credentials).filter(([, v]) => v !== undefined)) as Record<string, ICredentialDataDecryptedObject>,
+		executionId: options.executionId,
+		mode: options.mode,
+		abortController: options.abortController,
+		onNodeExecuteBefore: (nodeName) => {
+			if (nodeName === 'Soku') sokuRuns++;
+		},
+	});
+	const sokuRunData = run.data.resultData.runData.Soku;
+	const last = sokuRunData?.[sokuRunData.length - 1];
+	return {
+		run,
+		outputs: last?.data?.main as INodeExecutionData[][] | undefined,
+		error: (run.data.resultData.error ?? last?.error) as IDataObject | undefined,
+		hints: ((last as { hints?: Array<{ message: string }> } | undefined)?.hints ?? []) as Array<{ message: string }>,
+		sokuRuns,
+	};
+}
+
+export interface ExecuteWorkflowOptions {
+	/** Credential values by credential type. */
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	executionId?: string;
+	mode?: WorkflowExecuteMode;
+	abortController?: AbortController;
+	onNodeExecuteBefore?: (nodeName: string) => void;
+}
+
+/** Runs a workflow from its start node in n8n-core's WorkflowExecute, with the stand-in host services above. */
+export async function executeWorkflow(workflow: Workflow, startNode: INode, connections: IConnections, options: ExecuteWorkflowOptions): Promise<IRun> {
 	const executionId = options.executionId ?? `exec-${++executionCounter}`;
 	const mode = options.mode ?? 'manual';
 	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
@@ -231,18 +271,10 @@ export async function runSoku(options: RunSokuOptions): Promise<RunSokuResult> {
 		updatedAt: new Date(),
 		settings: {},
 	} as never);
-	let sokuRuns = 0;
-	hooks.addHandler('nodeExecuteBefore', (nodeName: string) => {
-		if (nodeName === 'Soku') sokuRuns++;
-	});
-	const credentials = {
-		sokuApi: options.credentials?.sokuApi,
-		sokuAccountApi: options.credentials?.sokuAccountApi,
-	};
+	const onNodeExecuteBefore = options.onNodeExecuteBefore;
+	if (onNodeExecuteBefore) hooks.addHandler('nodeExecuteBefore', (nodeName: string) => onNodeExecuteBefore(nodeName));
 	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper(
-			Object.fromEntries(Object.entries(credentials).filter(([, v]) => v !== undefined)) as Record<string, ICredentialDataDecryptedObject>,
-		),
+		credentialsHelper: new TestCredentialsHelper(options.credentials),
 		hooks,
 		executionId,
 		currentNodeExecutionIndex: 0,
@@ -269,20 +301,11 @@ export async function runSoku(options: RunSokuOptions): Promise<RunSokuResult> {
 	} as unknown as IWorkflowExecuteAdditionalData;
 
 	const workflowExecute = new WorkflowExecute(additionalData, mode);
-	const execution = workflowExecute.run({ workflow, startNode: itemsNode });
+	const execution = workflowExecute.run({ workflow, startNode });
 	if (options.abortController) {
 		options.abortController.signal.addEventListener('abort', () => execution.cancel(), { once: true });
 	}
-	const run = await execution;
-	const sokuRunData = run.data.resultData.runData.Soku;
-	const last = sokuRunData?.[sokuRunData.length - 1];
-	return {
-		run,
-		outputs: last?.data?.main as INodeExecutionData[][] | undefined,
-		error: (run.data.resultData.error ?? last?.error) as IDataObject | undefined,
-		hints: ((last as { hints?: Array<{ message: string }> } | undefined)?.hints ?? []) as Array<{ message: string }>,
-		sokuRuns,
-	};
+	return await execution;
 }
 
 /** Output names the engine computes from the node description and parameters (what the canvas shows). */
@@ -298,8 +321,6 @@ export function engineOutputNames(parameters: INodeParameters, onError?: INode['
 	if (onError) node.onError = onError;
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 	// Same call n8n makes for the canvas and for continueErrorOutput handling.
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const { NodeHelpers } = require('n8n-workflow') as typeof import('n8n-workflow');
 	const resolved = workflow.getNode('Soku') as INode;
 	const outputs = NodeHelpers.getNodeOutputs(workflow, resolved, soku.getNodeType(typeVersion).description);
 	return outputs.map((o) => (typeof o === 'string' ? o : String(o.displayName ?? o.type)));

@@ -54,3 +54,52 @@ export function replaceBlock(text: string, name: string, content: string): strin
 	if (from === -1 || to === -1) throw new Error(`README has no ${name} block`);
 	return `${text.slice(0, from + start.length)}\n${content}\n${text.slice(to)}`;
 }
+
+interface BenchRow {
+	id?: string;
+	scenario: string;
+	measured: string;
+	baseline: string;
+	ratio: number | null;
+	target: string;
+	pass: boolean | null;
+	readme?: { label: string; meaning: string };
+}
+
+interface BenchResults {
+	date: string;
+	quick: boolean;
+	machine: { cpuModel: string | null; cpuCount: number; node: string; n8nCore: string | null; gitCommit: string | null; gitDirtyFiles: number; loadavg: number[] };
+	rows: BenchRow[];
+}
+
+const cellText = (text: string) => text.replace(/\|/g, '\\|');
+
+/**
+ * The README's Benchmarks section from bench/results.json (the last full `npm run bench`): every row with
+ * a target or a README label, whether its target was met in that run, and one sentence per row on what
+ * the ratio means to a user (written by the scenario from the same run's numbers).
+ */
+export function benchmarkSection(results: BenchResults): string {
+	const shown = results.rows.filter((r) => r.readme || (r.pass !== null && r.target !== 'info'));
+	// The user's choice first (Soku vs HTTP Request), then the other targets, diagnostics last.
+	const rank = (r: BenchRow) => (r.id?.startsWith('vs') || r.id === 'realN8n' ? 0 : r.target === 'info' ? 2 : 1);
+	const rows = shown.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
+	const ratioText = (r: BenchRow) => (r.ratio === null ? '–' : r.target.includes('%') ? `${Math.round(r.ratio * 1000) / 10} %` : `${r.ratio}×`);
+	const verdict = (r: BenchRow) => (r.pass === true ? 'met' : r.pass === false ? '**missed**' : r.target === 'info' ? '' : 'not measured');
+	const m = results.machine;
+	const meanings = rows.filter((r) => r.readme?.meaning);
+	return [
+		`\`npm run bench\` runs every scenario against the stand-in on loopback and writes \`bench/results.json\`; this`,
+		`section is generated from that file (\`UPDATE_README=1 npx jest test/unit/readme.test.ts\`). Method and raw`,
+		`numbers: [\`bench/README.md\`](bench/README.md). Every ratio compares two things measured side by side in the`,
+		`same run: ${results.date.slice(0, 10)}, ${m.cpuCount}-core ${m.cpuModel ?? 'CPU'} shared with other jobs (load average ${m.loadavg.map((x) => Math.round(x * 10) / 10).join(' / ')}), Node ${m.node}, n8n-core ${m.n8nCore}, commit \`${(m.gitCommit ?? '?').slice(0, 7)}\`${m.gitDirtyFiles ? ` + ${m.gitDirtyFiles} uncommitted files` : ''}${results.quick ? ' (**--quick run: sizes too small for meaningful numbers**)' : ''}. Ratios move with the`,
+		`machine's load; the ranges over the full runs made are in bench/README.md (*What the numbers said*).`,
+		'',
+		'| Scenario | Measured | Baseline (same run) | Ratio | Target | |',
+		'| --- | --- | --- | --- | --- | --- |',
+		...rows.map((r) => `| ${cellText(r.readme?.label ?? r.scenario)} | ${cellText(r.measured)} | ${cellText(r.baseline)} | ${ratioText(r)} | ${r.target} | ${verdict(r)} |`),
+		'',
+		...meanings.map((r) => `- **${cellText(r.readme!.label)}:** ${r.readme!.meaning}`),
+	].join('\n');
+}

@@ -9,7 +9,6 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { route } from '../actions/router';
 import { OUTPUT_TABLE, versionCredentials, versionOutputs, versionProperties } from '../actions/versionDescription';
 import { searchRepurposeLinks } from '../methods/listSearch';
 import { configuredOutputNames, type OutputParameters } from '../policy/route';
@@ -35,6 +34,8 @@ export class SokuV1 implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Loaded on first use: n8n loads every installed node at start and on every worker, most never run.
+		const { route } = await import('../actions/router');
 		return await route.call(this, this.continueOnFail(), (parameters: OutputParameters) =>
 			configuredOutputNames(parameters, OUTPUT_TABLE),
 		);

@@ -9,7 +9,6 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { route } from '../actions/router';
 import { FIXED_OUTPUT_TABLE, versionCredentials, versionOutputsV2, versionPropertiesV2 } from '../actions/versionDescription';
 import { searchRepurposeLinks } from '../methods/listSearch';
 import { fixedOutputNames, type OutputParameters } from '../policy/route';
@@ -35,6 +34,8 @@ export class SokuV2 implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		// Loaded on first use: n8n loads every installed node at start and on every worker, most never run.
+		const { route } = await import('../actions/router');
 		return await route.call(this, this.continueOnFail(), (parameters: OutputParameters) =>
 			fixedOutputNames(parameters, FIXED_OUTPUT_TABLE),
 		);

@@ -25,6 +25,7 @@ import { RunSummary } from '../policy/summary';
 import { baseUrlProblem, getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
 import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
 import { ItemKeys, WindowAnchors, duplicateWindowMs } from './common/idempotency';
+import { readFixedParametersOnce } from './common/parameters';
 import { OPERATIONS_BY_KEY, operationKey } from './operations';
 import type { BuildContext, SokuOperation } from './types';
 
@@ -271,13 +272,14 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 		now: () => runtime.now(),
 	});
 	const signal = this.getExecutionCancelSignal();
+	const perRun = readFixedParametersOnce(this);
 
 	for (let i = 0; i < items.length; i++) {
 		const pairedItem = { item: i };
 		let failure: unknown;
 		try {
-			const options = this.getNodeParameter('options', i, {}) as IDataObject;
-			const settings = readRetrySettings(this.getNodeParameter('retry', i, {}) as IDataObject);
+			const options = perRun.getNodeParameter('options', i, {}) as IDataObject;
+			const settings = readRetrySettings(perRun.getNodeParameter('retry', i, {}) as IDataObject);
 			const timeoutMs = numberOption(options.timeoutSeconds, 120) * 1000;
 			const windowMs = numberOption(options.pacingWindowSeconds, 60) * 1000 || 60_000;
 			const limits: WindowLimit[] = [];
@@ -289,7 +291,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 			const { outcome, request } = baseUrlRefusal
 				? { outcome: { ...emptyOutcome(), error: clientValidationError('baseUrl', 'must_use_https', baseUrlRefusal) }, request: undefined }
 				: await runItem.call(
-						this,
+						perRun,
 						operation,
 						i,
 						settings,

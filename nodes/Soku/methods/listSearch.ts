@@ -1,10 +1,9 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { classify } from '../errors/classify';
-import { getBaseUrl, sendSokuRequest } from '../transport';
-
 /** Repurpose links for the "From List" picker, filtered by what the user types. */
 export async function searchRepurposeLinks(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	// Loaded on first use, like the router (see Soku.node.ts).
+	const [{ classify }, { getBaseUrl, sendSokuRequest }] = await Promise.all([import('../errors/classify'), import('../transport')]);
 	const baseUrl = await getBaseUrl(this, 'sokuApi');
 	const result = await sendSokuRequest(this, baseUrl, { operation: 'listRepurposeLinks', path: '/v1/repurposeLinks' }, 30_000);
 	const classified = classify(result, Date.now());
