@@ -240,8 +240,7 @@ function checkPackageJson(pkg, files) {
 		'dist/ has no stale output (every dist/**/*.js has its .ts source; clean dist/ and rebuild if not)',
 		files
 			.filter((f) => /^dist\/(nodes|credentials)\/.*\.js$/.test(f))
-			// X.lazy.js: the part of X's bundle loaded on first execution (scripts/bundle-node.js).
-			.filter((f) => !sourceSet.has(f.replace(/^dist\//, '').replace(/(\.lazy)?\.js$/, '.ts')))
+			.filter((f) => !sourceSet.has(f.replace(/^dist\//, '').replace(/\.js$/, '.ts')))
 			.map((f) => `no source for ${f}`),
 	);
 	return { nodes: nodes.map(path.posix.normalize), credentials: credentials.map(path.posix.normalize) };
