@@ -42,6 +42,8 @@ export function errorCodesParameter(resource: string, operation: string): string
 	return `errorCodesFor${cap(resource)}${cap(operation)}`;
 }
 
+// Stryker disable all: n8n evaluates this function's source text (outputsExpression), where mutation
+// instrumentation cannot run; route.test.ts and the engine tests check its results instead.
 /**
  * Output names for the node's parameters. Runs in n8n's expression sandbox, so it is written in plain
  * JavaScript with no imports, helpers or closures: n8n evaluates its source text.
@@ -61,6 +63,7 @@ export function configuredOutputNames(parameters: OutputParameters, table: Outpu
 	names.push(table.other);
 	return names;
 }
+// Stryker restore all
 
 export function buildOutputTable(
 	operations: ReadonlyArray<{ resource: string; operation: string; id: OperationId }>,
