@@ -211,3 +211,39 @@ describe('runtime: waits end when the execution is cancelled', () => {
 		expect(getRuntime()).toBe(realRuntime);
 	});
 });
+
+describe('runtime with a newer n8n-workflow that exports sleepWithAbort', () => {
+	/** runtime.ts loaded against an n8n-workflow whose sleepWithAbort behaves as given. */
+	function runtimeWith(sleepWithAbort: (ms: number, signal?: AbortSignal) => Promise<void>) {
+		let loaded: typeof import('../../nodes/Soku/policy/runtime') | undefined;
+		jest.isolateModules(() => {
+			jest.doMock('n8n-workflow', () => ({ ...jest.requireActual<object>('n8n-workflow'), sleepWithAbort }));
+			loaded = jest.requireActual<typeof import('../../nodes/Soku/policy/runtime')>('../../nodes/Soku/policy/runtime');
+		});
+		jest.dontMock('n8n-workflow');
+		return loaded!;
+	}
+
+	test('it is used when there is a signal; an abort is a cancellation, its other failures pass through', async () => {
+		const calls: number[] = [];
+		const rt = runtimeWith(async (ms, signal) => {
+			calls.push(ms);
+			if (signal?.aborted) throw new Error('AbortError');
+			if (ms === 13) throw new Error('timer broke');
+		});
+		const live = new AbortController();
+		await expect(rt.realRuntime.sleep(5, live.signal)).resolves.toBeUndefined();
+		expect(calls).toEqual([5]);
+		await expect(rt.realRuntime.sleep(13, live.signal)).rejects.toThrow('timer broke');
+		await rt.realRuntime.sleep(1);
+		expect(calls).toEqual([5, 13]); // without a signal, n8n's plain sleep
+
+		const cancelling = runtimeWith(async (_ms, signal) => {
+			// The user stops the execution while the timer runs.
+			if (signal) controller.abort();
+			throw new Error('AbortError');
+		});
+		const controller = new AbortController();
+		await expect(cancelling.realRuntime.sleep(60_000, controller.signal)).rejects.toBeInstanceOf(cancelling.ExecutionCancelledError);
+	});
+});
