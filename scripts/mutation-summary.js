@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// mutation-summary.js REPORT.json OUT.md [SECONDS] - turns Stryker's JSON report (mutation-testing-report
+// mutation-summary.js REPORT.json OUT.md [SECONDS] [COMMIT] - turns Stryker's JSON report (mutation-testing-report
 // schema) into docs/mutation.md: score per folder against the issue-13 targets, date, commit, run time,
 // every surviving mutant (file:line, mutator, the code it changed) and the mutants disabled in the source
 // with their reason. Prints one line, "mutation: ... (targets met|missed: ...)"; exits 1 when a target is missed.
@@ -8,9 +8,9 @@ const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
-const [reportPath, outPath, seconds = '0'] = process.argv.slice(2);
+const [reportPath, outPath, seconds = '0', commitOfRun] = process.argv.slice(2);
 if (!reportPath || !outPath) {
-	console.error('usage: mutation-summary.js REPORT.json OUT.md [SECONDS]');
+	console.error('usage: mutation-summary.js REPORT.json OUT.md [SECONDS] [COMMIT]');
 	process.exit(2);
 }
 const report = JSON.parse(fs.readFileSync(reportPath, 'utf8'));
@@ -79,8 +79,8 @@ const missed = [];
 for (const g of GROUPS) if (g.target !== null && !(score(byGroup.get(g.name)) >= g.target)) missed.push(`${g.name} ${pct(score(byGroup.get(g.name)))} < ${g.target} %`);
 if (!(score(overall) >= OVERALL_TARGET)) missed.push(`overall ${pct(score(overall))} < ${OVERALL_TARGET} %`);
 
-let commit = 'unknown';
-try {
+let commit = commitOfRun || 'unknown';
+if (!commitOfRun) try {
 	commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 	const dirty = execFileSync('git', ['status', '--porcelain', '--', 'nodes', 'test'], { encoding: 'utf8' }).trim();
 	if (dirty) commit += ' (plus uncommitted changes in nodes/ or test/)';

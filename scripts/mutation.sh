@@ -17,9 +17,14 @@ T0=$(date +%s)
 
 if [ "${1:-}" != "--summary-only" ]; then
   rm -f "$OUT/mutation.json"
+  # The commit the mutants were made from (the summary may be written later, after more commits).
+  c="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  [ -z "$(git status --porcelain -- nodes test 2>/dev/null)" ] || c="$c (plus uncommitted changes in nodes/ or test/)"
+  echo "$c" >"$OUT/commit"
   # Stryker's exit code (break threshold 70 %) is not used: the summary checks every target and names the missed one.
   node node_modules/@stryker-mutator/core/bin/stryker.js run "$@" 2>&1 | tee "$OUT/stryker.log"
   echo "$(( $(date +%s) - T0 ))" >"$OUT/seconds"
 fi
 [ -f "$OUT/mutation.json" ] || { echo "mutation: 0 killed, 1 failed - Stryker wrote no report (log: $OUT/stryker.log)"; exit 1; }
-node scripts/mutation-summary.js "$OUT/mutation.json" docs/mutation.md "$(cat "$OUT/seconds" 2>/dev/null || echo 0)"
+node scripts/mutation-summary.js "$OUT/mutation.json" docs/mutation.md "$(cat "$OUT/seconds" 2>/dev/null || echo 0)" \
+  "$(cat "$OUT/commit" 2>/dev/null || echo unknown)"
