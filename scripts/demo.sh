@@ -13,6 +13,7 @@
 #   --keep                            keep the demo's n8n user folder from the last run (default: fresh)
 #
 # Env: N8N_VERSION (2.41.1), N8N_E2E_DIR (~/.cache/n8n-e2e), DEMO_PORT (5678), DEMO_STAND_IN_PORT (4010),
+#      DEMO_HOME / DEMO_RUN (n8n user folder / stand-in log folder, under N8N_E2E_DIR),
 #      N8N_E2E_OWNER_EMAIL / N8N_E2E_OWNER_PASSWORD (owner@example.com / SokuDemo2024).
 # Needs: node >= 20 and npm, curl, python3 + make + g++ (n8n's sqlite3 is compiled once), tar.
 set -euo pipefail
@@ -42,7 +43,7 @@ STAND_IN_URL="http://127.0.0.1:$STAND_IN_PORT"
 # The stand-in; its seeded demo key is a fake key that only the local stand-in accepts.
 STAND_IN_JS="$REPO/test/stand-in/soku-stand-in.js"
 S="bash $REPO/scripts/n8n/start-n8n.sh"
-RUN="$N8N_E2E_DIR/demo-run"
+RUN="${DEMO_RUN:-$N8N_E2E_DIR/demo-run}"
 T0=$(date +%s)
 
 say() { echo "demo: $*"; }
