@@ -9,7 +9,7 @@
  * are evaluated on first use: esbuild wraps them in a lazy initialiser. n8n-workflow stays an external
  * `require`, resolved from n8n's own copy as before. Nothing is minified: the published code stays readable.
  *
- * Usage: node scripts/bundle-node.js
+ * Usage: node scripts/bundle-node.js [--watch]   (--watch: rebuild on every change; scripts/dev.sh uses it)
  */
 'use strict';
 const fs = require('fs');
@@ -20,8 +20,7 @@ const ROOT = path.resolve(__dirname, '..');
 const pkg = require(path.join(ROOT, 'package.json'));
 const entries = [...pkg.n8n.nodes, ...pkg.n8n.credentials].map((file) => file.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
 
-fs.rmSync(path.join(ROOT, 'dist'), { recursive: true, force: true });
-const result = esbuild.buildSync({
+const options = {
 	absWorkingDir: ROOT,
 	entryPoints: entries,
 	outdir: 'dist',
@@ -36,7 +35,28 @@ const result = esbuild.buildSync({
 	legalComments: 'none',
 	metafile: true,
 	logLevel: 'warning',
-});
+};
+
+if (process.argv.includes('--watch')) {
+	const report = {
+		name: 'report',
+		setup(build) {
+			build.onEnd((r) => console.log(`bundle-node: ${new Date().toISOString().slice(11, 19)} rebuilt (${r.errors.length} errors)`));
+		},
+	};
+	esbuild
+		.context({ ...options, plugins: [report] })
+		.then((context) => context.watch())
+		.catch((error) => {
+			console.error(error);
+			process.exit(1);
+		});
+	return;
+}
+
+fs.rmSync(path.join(ROOT, 'dist', 'nodes'), { recursive: true, force: true });
+fs.rmSync(path.join(ROOT, 'dist', 'credentials'), { recursive: true, force: true });
+const result = esbuild.buildSync(options);
 
 for (const [file, output] of Object.entries(result.metafile.outputs)) {
 	const modules = Object.keys(output.inputs).length;

@@ -41,7 +41,6 @@ STAND_IN_PORT="${DEMO_STAND_IN_PORT:-4010}"
 case "$N8N_VERSION" in 1.*) export N8N_E2E_OFFLINE="${N8N_E2E_OFFLINE:-1}" ;; esac
 STAND_IN_URL="http://127.0.0.1:$STAND_IN_PORT"
 # The stand-in; its seeded demo key is a fake key that only the local stand-in accepts.
-STAND_IN_JS="$REPO/test/stand-in/soku-stand-in.js"
 S="bash $REPO/scripts/n8n/start-n8n.sh"
 RUN="${DEMO_RUN:-$N8N_E2E_DIR/demo-run}"
 T0=$(date +%s)
@@ -93,17 +92,8 @@ step "4/6 n8n user folder: install the package, import the credential and the ex
 $S stop >/dev/null 2>&1 || true
 if [ "$KEEP" = 0 ]; then $S reset | sed 's/^/  /'; fi
 $S add-node-package "$TGZ" | sed 's/^/  /'
-# Credential pointing at the stand-in with its demo key. Written with mode 600 into the user folder,
-# imported (n8n encrypts it with the instance key), then deleted. The key is never printed.
-mkdir -p "$N8N_E2E_HOME"
-CRED_FILE="$N8N_E2E_HOME/demo-credential.json"
-( umask 077; node -e '
-    const { DEFAULT_ACCOUNTS } = require(process.argv[1]);
-    const acc = DEFAULT_ACCOUNTS.find((a) => a.keyId === "key_demo_active") || DEFAULT_ACCOUNTS[0];
-    process.stdout.write(JSON.stringify([{ id: "sokuDemoApiKey01", name: "Soku (demo stand-in)", type: "sokuApi",
-      data: { apiKey: acc.apiKey, baseUrl: process.argv[2] } }]));' "$STAND_IN_JS" "$STAND_IN_URL" >"$CRED_FILE" )
-$S cli import:credentials --input="$CRED_FILE" 2>&1 | grep -v '^\s*$' | tail -1 | sed 's/^/  /'
-rm -f "$CRED_FILE"
+# Credential pointing at the stand-in with its demo key (never printed).
+bash "$REPO/scripts/n8n/import-demo-credential.sh" "$STAND_IN_URL" | sed 's/^/  /'
 WF_DIR="$N8N_E2E_HOME/demo-workflows"
 rm -rf "$WF_DIR"; mkdir -p "$WF_DIR"; cp "$REPO"/examples/*.json "$WF_DIR/"
 $S cli import:workflow --separate --input="$WF_DIR" 2>&1 | grep -v '^\s*$' | tail -1 | sed 's/^/  /'

@@ -38,7 +38,6 @@ export N8N_E2E_OWNER_PASSWORD="${N8N_E2E_OWNER_PASSWORD:-SokuDemo2024}"
 export N8N_DEV_RELOAD=true # n8n watches the installed package and reloads it when its files change
 STAND_IN_PORT="${DEV_STAND_IN_PORT:-$((4010 + OFFSET))}"
 STAND_IN_URL="http://127.0.0.1:$STAND_IN_PORT"
-STAND_IN_JS="$REPO/test/stand-in/soku-stand-in.js"
 S="bash $REPO/scripts/n8n/start-n8n.sh"
 RUN="$N8N_E2E_HOME/dev-run"
 PKG_NAME="$(node -p "require('$REPO/package.json').name")"
@@ -82,15 +81,7 @@ grep -q 'listening on' "$RUN/stand-in.out" || { cat "$RUN/stand-in.out" >&2; die
 say "installing this working tree as n8n's community package $PKG_NAME"
 $S add-node-package "$REPO" | sed 's/^/  /'
 if [ "$KEEP" = 0 ] || [ ! -f "$RUN/imported" ]; then
-  # The stand-in's fake demo key, written mode 600, imported (n8n encrypts it), deleted; never printed.
-  CRED_FILE="$N8N_E2E_HOME/dev-credential.json"
-  ( umask 077; node -e '
-      const { DEFAULT_ACCOUNTS } = require(process.argv[1]);
-      const acc = DEFAULT_ACCOUNTS.find((a) => a.keyId === "key_demo_active") || DEFAULT_ACCOUNTS[0];
-      process.stdout.write(JSON.stringify([{ id: "sokuDemoApiKey01", name: "Soku (demo stand-in)", type: "sokuApi",
-        data: { apiKey: acc.apiKey, baseUrl: process.argv[2] } }]));' "$STAND_IN_JS" "$STAND_IN_URL" >"$CRED_FILE" )
-  $S cli import:credentials --input="$CRED_FILE" 2>&1 | grep -v '^\s*$' | tail -1 | sed 's/^/  /'
-  rm -f "$CRED_FILE"
+  bash "$REPO/scripts/n8n/import-demo-credential.sh" "$STAND_IN_URL" | sed 's/^/  /'
   $S cli import:workflow --separate --input="$REPO/examples" 2>&1 | grep -v '^\s*$' | tail -1 | sed 's/^/  /'
   touch "$RUN/imported"
 fi
@@ -99,8 +90,9 @@ say "starting n8n $N8N_VERSION on 127.0.0.1:$N8N_E2E_PORT (hot reload on)"
 $S start | sed 's/^/  /'
 $S owner | sed 's/^/  /'
 
-# tsc rebuilds dist/ on every change; each settled rebuild is copied into the installed package.
-(cd "$REPO" && exec node_modules/.bin/tsc -p tsconfig.json --watch --preserveWatchOutput) >"$RUN/tsc.log" 2>&1 &
+# esbuild rebuilds the bundles in dist/ on every change (what npm run build ships); each settled rebuild is
+# copied into the installed package. Type errors: run `npx tsc --noEmit -p tsconfig.json` (or your editor).
+(cd "$REPO" && exec node scripts/bundle-node.js --watch) >"$RUN/build.log" 2>&1 &
 PIDS+=($!)
 sync_loop() {
   local stamp="$RUN/synced" changed
@@ -108,10 +100,10 @@ sync_loop() {
   while sleep 1; do
     changed="$(find "$REPO/dist" -newer "$stamp" -type f 2>/dev/null | head -1 || true)"
     [ -n "$changed" ] || continue
-    sleep 1 # let tsc finish writing the batch
+    sleep 1 # let esbuild finish writing the batch
     touch "$stamp"
-    cp -R -u "$REPO/dist/." "$INSTALLED/dist/" # only what tsc rewrote: fewer reloads
-    echo "dev: $(date +%T) rebuilt and copied dist/ into n8n; it reloads $PKG_NAME ($(grep -c 'error TS' "$RUN/tsc.log" || true) TypeScript errors in the log so far)"
+    cp -R -u "$REPO/dist/." "$INSTALLED/dist/" # only what was rewritten: fewer reloads
+    echo "dev: $(date +%T) rebuilt and copied dist/ into n8n; it reloads $PKG_NAME (build log: $RUN/build.log)"
   done
 }
 sync_loop &
@@ -122,9 +114,9 @@ cat <<EOF
   n8n editor:  http://localhost:$N8N_E2E_PORT/workflow/sokuAllBranches01   (the showcase)
   login:       $N8N_E2E_OWNER_EMAIL / $N8N_E2E_OWNER_PASSWORD
   credential:  "Soku (demo stand-in)" -> $STAND_IN_URL (demo key)
-  logs:        n8n $N8N_E2E_HOME/run/main.log, tsc $RUN/tsc.log, stand-in $RUN/stand-in.log
+  logs:        n8n $N8N_E2E_HOME/run/main.log, build $RUN/build.log, stand-in $RUN/stand-in.log
 
-  Edit nodes/ or credentials/: tsc rebuilds, dist/ is copied into n8n, n8n reloads the node.
+  Edit nodes/ or credentials/: esbuild rebuilds, dist/ is copied into n8n, n8n reloads the node.
   Press Ctrl-C to stop.
 EOF
 while kill -0 "$(cat "$N8N_E2E_HOME/run/main.pid" 2>/dev/null || echo 0)" 2>/dev/null; do
