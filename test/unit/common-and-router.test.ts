@@ -5,7 +5,7 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { chooseIdempotencyKey, deriveIdempotencyKey } from '../../nodes/Soku/actions/common/idempotency';
+import { deriveIdempotencyKey } from '../../nodes/Soku/actions/common/idempotency';
 import { deletedJson, listToJson } from '../../nodes/Soku/actions/common/list';
 import { PLATFORM_IDS, normalisePlatform } from '../../nodes/Soku/actions/common/platforms';
 import { buildRenderBody } from '../../nodes/Soku/actions/common/render';
@@ -27,13 +27,7 @@ describe('idempotency keys', () => {
 		// Parts are separated, so moving a character from one part to the next gives another key.
 		expect(deriveIdempotencyKey(['ab', 'c'])).not.toBe(deriveIdempotencyKey(['a', 'bc']));
 	});
-
-	test("the user's key wins when it has text; blanks and non-strings fall back to the derived one", () => {
-		expect(chooseIdempotencyKey('  order-42  ', 'n8n-derived')).toBe('order-42');
-		expect(chooseIdempotencyKey('   ', 'n8n-derived')).toBe('n8n-derived');
-		expect(chooseIdempotencyKey(undefined, 'n8n-derived')).toBe('n8n-derived');
-		expect(chooseIdempotencyKey(42, 'n8n-derived')).toBe('n8n-derived');
-	});
+	// Custom keys (numbers kept, empty/object refused, scoped per operation): test/engine/never-twice.test.ts.
 });
 
 describe('lists and deletes', () => {

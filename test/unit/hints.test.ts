@@ -65,8 +65,10 @@ test('not_found names what to check per operation', () => {
 	expect(hint('not_found', {}, 'createPost')).toBe('Check the referenced ID.');
 });
 
-test('rate_limit_exceeded: the wait Soku asked for (0 s included), else the retries ran out', () => {
-	expect(hint('rate_limit_exceeded', { retryAfter: 600 })).toMatch(/^Soku asks to wait 600 s, longer than Retry > Max Rate-Limit Wait allows/);
-	expect(hint('rate_limit_exceeded', { retryAfter: 0 })).toContain('wait 0 s');
+test('rate_limit_exceeded: the hint follows why the item was routed (details.routedBecause)', () => {
+	expect(hint('rate_limit_exceeded', { retryAfter: 600, routedBecause: 'waitTooLong' })).toMatch(/^Soku asks to wait 600 s, longer than Retry > Max Rate-Limit Wait allows/);
+	expect(hint('rate_limit_exceeded', { retryAfter: 0, routedBecause: 'waitTooLong' })).toContain('wait 0 s');
+	expect(hint('rate_limit_exceeded', { retryAfter: 90, routedBecause: 'pacingWaitTooLong' })).toMatch(/frees a slot for this credential in 90 s, .*nothing was sent/);
+	expect(hint('rate_limit_exceeded', { retryAfter: 4, routedBecause: 'retriesExhausted' })).toMatch(/^Soku kept refusing with rate_limit_exceeded after the configured retries \(next slot in about 4 s\)/);
 	expect(hint('rate_limit_exceeded', {})).toMatch(/^Soku kept refusing with rate_limit_exceeded after the configured retries/);
 });

@@ -87,6 +87,8 @@ describe('sendSokuRequest and n8n\'s request helper', () => {
 					timeout: 5000,
 					returnFullResponse: true,
 					ignoreHttpStatusErrors: true,
+					// The key is never sent onward to a redirect target (test/engine/key-safety.test.ts).
+					disableFollowRedirect: true,
 				},
 			},
 		]);
