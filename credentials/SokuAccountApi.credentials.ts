@@ -79,7 +79,7 @@ export class SokuAccountApi implements ICredentialType {
 				type: 'responseCode',
 				properties: {
 					value: 404,
-					message: 'Soku answered not found: check the Base URL (https://api.mysoku.io, without /v1).',
+					message: 'Soku answered not found: check the Base URL (https://api.mysoku.io, with no path after the host).',
 				},
 			},
 		],

@@ -23,7 +23,7 @@ const CREDENTIAL_TEST_WORDS = P.N8N_MAJOR >= 2
   ? {
     401: 'Soku answered unauthorized: the API key is wrong, truncated or revoked. Copy a current key (it starts with sk_live_) from Soku under Settings > API Keys.',
     403: 'Soku answered forbidden: the key is valid but the subscription is not active (expired, canceled or payment declined). Renew it in Soku.',
-    404: 'Soku answered not found: check the Base URL (https://api.mysoku.io, without /v1).',
+    404: 'Soku answered not found: check the Base URL (https://api.mysoku.io, with no path after the host).',
   }
   : {
     401: 'Authorization failed - please check your credentials',
@@ -224,7 +224,7 @@ describe('credential test (POST /rest/credentials/test, as the credential modal 
   const CASES = [
     ['a revoked key', 401, 'sokuRevokedKey01', 'revoked'],
     ['a key whose subscription is canceled', 403, 'sokuCanceledKey01', 'canceled'],
-    ['a Base URL pasted with /v1', 404, 'sokuWrongBaseUrl1', 'wrong-base-url'],
+    ['a Base URL with a path Soku does not serve', 404, 'sokuWrongBaseUrl1', 'wrong-base-url'],
   ];
   test.each(CASES)('%s: HTTP %i, the exact words', async (_name, status, id, file) => {
     const r = await testStored(id);

@@ -51,8 +51,8 @@ function credentialsFor(standInUrl) {
     c('sokuNoCreditKey01', 'Soku (no credits, stand-in)', KEYS.noCredits),
     c('sokuRevokedKey01', 'Soku (revoked key, stand-in)', KEYS.revoked),
     c('sokuCanceledKey01', 'Soku (canceled subscription, stand-in)', KEYS.canceled),
-    // A Base URL pasted with /v1 (the README tells users to leave it off): Soku answers 404.
-    { ...c('sokuWrongBaseUrl1', 'Soku (Base URL with /v1, stand-in)', KEYS.demo), data: { apiKey: KEYS.demo, baseUrl: `${standInUrl}/v1` } },
+    // A Base URL with a path Soku does not serve (a pasted /v1 is dropped, so it is not one): Soku answers 404.
+    { ...c('sokuWrongBaseUrl1', 'Soku (wrong Base URL path, stand-in)', KEYS.demo), data: { apiKey: KEYS.demo, baseUrl: `${standInUrl}/api` } },
   ];
 }
 
