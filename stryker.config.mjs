@@ -12,9 +12,12 @@ export default {
 		// The unit and engine tests drive it. The 1,000-post fault run (faults.test.ts) is left out: it
 		// covers every line of the send loop, takes ~20 s per mutant and kills nothing the focused tests
 		// don't; the stand-in's own tests do not exercise the node.
+		// The sources and test helpers are roots too: Stryker runs the test files related to the mutated file
+		// (jest --findRelatedTests), and jest only follows imports through files inside its roots. With
+		// test/ alone, a mutant in sendWithPolicy.ts (reached through helpers/engine.ts and router.ts) ran no test.
 		config: {
-			roots: ['<rootDir>/test/unit', '<rootDir>/test/engine'],
-			testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', 'faults\\.test\\.ts$'],
+			roots: ['<rootDir>/test', '<rootDir>/nodes', '<rootDir>/credentials'],
+			testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/stand-in/', 'faults\\.test\\.ts$'],
 		},
 	},
 	checkers: ['typescript'],

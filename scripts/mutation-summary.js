@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// mutation-summary.js REPORT.json OUT.md [SECONDS] [COMMIT] - turns Stryker's JSON report (mutation-testing-report
+// mutation-summary.js REPORT.json[,REPORT2.json] OUT.md [SECONDS] [COMMIT] [NOTE] - turns Stryker's JSON report (mutation-testing-report
 // schema) into docs/mutation.md: score per folder against the issue-13 targets, date, commit, run time,
 // every surviving mutant (file:line, mutator, the code it changed) and the mutants disabled in the source
 // with their reason. Prints one line, "mutation: ... (targets met|missed: ...)"; exits 1 when a target is missed.
@@ -8,12 +8,15 @@ const fs = require('fs');
 const path = require('path');
 const { execFileSync } = require('child_process');
 
-const [reportPath, outPath, seconds = '0', commitOfRun] = process.argv.slice(2);
+const [reportPath, outPath, seconds = '0', commitOfRun, note] = process.argv.slice(2);
 if (!reportPath || !outPath) {
 	console.error('usage: mutation-summary.js REPORT.json OUT.md [SECONDS] [COMMIT]');
 	process.exit(2);
 }
-const report = JSON.parse(fs.readFileSync(reportPath, 'utf8'));
+// Several reports (comma-separated) are merged file by file, a later one replacing an earlier one's file:
+// for runs split with `--mutate` over the same commit and configuration.
+const report = { files: {} };
+for (const one of reportPath.split(',')) Object.assign(report.files, JSON.parse(fs.readFileSync(one, 'utf8')).files);
 const ROOT = 'nodes/Soku/';
 /** Folder (or file) whose score is reported, and its target in % (issue 13). */
 const GROUPS = [
@@ -113,6 +116,7 @@ const md = [
 	'',
 	`Last run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${minutes} min on 2 shared cores (concurrency 2,`,
 	`per-test coverage). Targets ${missed.length ? `**missed**: ${missed.join('; ')}` : '**met**'}.`,
+	...(note ? ['', note] : []),
 	'',
 	...header,
 	...GROUPS.map((g) => row(`\`${g.name}\``, byGroup.get(g.name), g.target)),

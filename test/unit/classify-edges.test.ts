@@ -29,6 +29,7 @@ test('without an envelope: the status names the code, 401/403 are authentication
 	expect(long).toBe(`Soku answered HTTP 503 without an error envelope: ${'x'.repeat(200)}…`);
 	expect(errorOf(503, 'y'.repeat(200)).message).toBe(`Soku answered HTTP 503 without an error envelope: ${'y'.repeat(200)}`);
 	expect(errorOf(500, { unexpected: true }).message).toBe('Soku answered HTTP 500 without an error envelope');
+	expect(errorOf(500, { error: 'boom' }).message).toBe('Soku answered HTTP 500 without an error envelope');
 });
 
 test('an envelope with empty or missing fields falls back field by field', () => {

@@ -36,7 +36,9 @@ describe('lists and deletes', () => {
 		expect(listToJson.call(withParameters({ returnAll: true }), rows, 0)).toEqual([{ id: 'a' }, { value: 'b' }, { id: 'c' }]);
 		expect(listToJson.call(withParameters({ returnAll: false, limit: 2 }), rows, 0)).toEqual([{ id: 'a' }, { value: 'b' }]);
 		expect(listToJson.call(withParameters({ returnAll: false }), Array.from({ length: 60 }, (_, i) => ({ i })), 0)).toHaveLength(50);
-		expect(listToJson.call(withParameters({}), rows, 0)).toHaveLength(3);
+		const sixty = Array.from({ length: 60 }, (_, i) => ({ i }));
+		expect(listToJson.call(withParameters({ returnAll: true }), sixty, 0)).toHaveLength(60);
+		expect(listToJson.call(withParameters({}), sixty, 0)).toHaveLength(60); // Return All is on by default
 		expect(listToJson.call(withParameters({ returnAll: true }), { not: 'a list' }, 0)).toEqual([]);
 		expect(listToJson.call(withParameters({ returnAll: true }), [null], 0)).toEqual([{ value: null }]);
 	});
@@ -45,6 +47,7 @@ describe('lists and deletes', () => {
 		expect(deletedJson('rl_1', '')).toEqual([{ deleted: true, id: 'rl_1' }]);
 		expect(deletedJson('rl_1', null)).toEqual([{ deleted: true, id: 'rl_1' }]);
 		expect(deletedJson('rl_1', ['x'])).toEqual([{ deleted: true, id: 'rl_1' }]);
+		expect(deletedJson('rl_1', 'OK')).toEqual([{ deleted: true, id: 'rl_1' }]);
 		expect(deletedJson('rl_1', { deletedAt: '2026-11-25T08:00:00Z' })).toEqual([{ deleted: true, id: 'rl_1', deletedAt: '2026-11-25T08:00:00Z' }]);
 	});
 });
