@@ -70,15 +70,16 @@ function targetsOf(body: IDataObject | undefined): Target[] {
 const platformName = (target: Target): string =>
 	String(typeof target === 'string' ? target : target.platform ?? '').toLowerCase();
 
-function withTargets(request: SokuRequest, targets: Target[], round: number): SokuRequest {
+function withTargets(request: SokuRequest, targets: Target[], round: number, itemKey: string | undefined): SokuRequest {
 	const body = request.body as IDataObject;
 	const post = body.post as IDataObject;
 	const content = post.content as IDataObject;
 	return {
 		...request,
 		body: { ...body, post: { ...post, content: { ...content, platform: targets } } },
-		// Its own key per round: a different body under the first key would be an idempotency_conflict.
-		idempotencyKey: request.idempotencyKey ? `${request.idempotencyKey}-platforms-r${round}` : undefined,
+		// Its own key per round (the item's key and the round, not suffixes piling up): a different body under
+		// the first key would be an idempotency_conflict.
+		idempotencyKey: itemKey ? `${itemKey}-platforms-r${round}` : undefined,
 	};
 }
 
@@ -231,7 +232,7 @@ export async function sendWithPolicy(
 		outcome.retriedCodes.push(error.code);
 		if (retryTargets) {
 			round++;
-			request = withTargets(request, retryTargets, round);
+			request = withTargets(request, retryTargets, round, initial.idempotencyKey);
 		}
 		await runtime.sleep(decision.delayMs, deps.signal);
 		outcome.waitedMs += decision.delayMs;
