@@ -317,7 +317,8 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 				}
 				const body = (outcome.body ?? {}) as IDataObject;
 				const id = body.postSubmissionId ?? body.id ?? body.jobId;
-				accepted.push([i, typeof id === 'string' ? id : undefined]);
+				// Only Stop mode reports them; kept nowhere else (one entry per item on large runs).
+				if (mode === 'stop') accepted.push([i, typeof id === 'string' ? id : undefined]);
 				continue;
 			}
 

@@ -140,8 +140,13 @@ export interface KeyScope {
 
 /** The Idempotency-Keys of one node run, item by item. */
 export class ItemKeys {
-	/** How often each identical request occurred so far in this run: identical items stay separate posts. */
-	private readonly occurrences = new Map<string, number>();
+	/**
+	 * How often each identical request occurred so far in this run: identical items stay separate posts.
+	 * Keyed by 52 bits of the fingerprint as a number, not the 64-character text: one entry per item, and a
+	 * 10,000-item run should not hold 10,000 long strings (two different bodies sharing 52 bits: about 1 in
+	 * 10^8 at that size, and it would only give one of them another key).
+	 */
+	private readonly occurrences = new Map<number, number>();
 
 	constructor(private readonly scope: KeyScope) {}
 
@@ -155,8 +160,9 @@ export class ItemKeys {
 			return deriveIdempotencyKey([scope.instanceId, scope.workflowId, scope.executionId, scope.nodeId, scope.runIndex, itemIndex]);
 		}
 		const fingerprint = requestFingerprint({ ...scope, body });
-		const occurrence = this.occurrences.get(fingerprint) ?? 0;
-		this.occurrences.set(fingerprint, occurrence + 1);
+		const seen = parseInt(fingerprint.slice(0, 13), 16);
+		const occurrence = this.occurrences.get(seen) ?? 0;
+		this.occurrences.set(seen, occurrence + 1);
 		return deriveContentKey(fingerprint, windowSlot(scope.anchors.anchorFor(scope.executionId, scope.now()), window), occurrence);
 	}
 }
