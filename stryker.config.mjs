@@ -9,15 +9,18 @@ export default {
 	jest: {
 		projectType: 'custom',
 		configFile: 'jest.config.js',
-		// The unit and engine tests drive it. The 1,000-post fault run (faults.test.ts) is left out: it
-		// covers every line of the send loop, takes ~20 s per mutant and kills nothing the focused tests
-		// don't; the stand-in's own tests do not exercise the node.
+		// The unit and engine tests drive it. Two real-time files are left out: the 1,000-post fault run
+		// (faults.test.ts, ~20 s) and the concurrent-executions run (pacing-concurrency.test.ts, ~15 s on the
+		// real clock). Each covers nearly every line of the send loop, so every mutant there would run it (the
+		// jest runner cannot bail): hours on 2 cores. The send loop's and pacing's own unit tests
+		// (sendWithPolicy.test.ts, pacing.test.ts) pin the same behaviour on a virtual clock. The stand-in's own
+		// tests do not exercise the node.
 		// The sources and test helpers are roots too: Stryker runs the test files related to the mutated file
 		// (jest --findRelatedTests), and jest only follows imports through files inside its roots. With
 		// test/ alone, a mutant in sendWithPolicy.ts (reached through helpers/engine.ts and router.ts) ran no test.
 		config: {
 			roots: ['<rootDir>/test', '<rootDir>/nodes', '<rootDir>/credentials'],
-			testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/stand-in/', 'faults\\.test\\.ts$'],
+			testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/stand-in/', 'faults\\.test\\.ts$', 'pacing-concurrency\\.test\\.ts$'],
 		},
 	},
 	checkers: ['typescript'],
@@ -42,7 +45,10 @@ export default {
 	ignorePatterns: ['dist', 'bench/out', 'test-results', '.cache', 'docs', 'examples', '.n8n-e2e', 'reports'],
 	tempDirName: '.cache/stryker-tmp',
 	cleanTempDir: 'always',
-	incremental: false,
+	// Re-runs test only the mutants whose code or covering tests changed since the last run on this machine
+	// (a clean clone has no such file: a full run). `npm run test:mutation -- --force` tests every mutant.
+	incremental: true,
+	incrementalFile: '.cache/mutation/incremental.json',
 	reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
 	htmlReporter: { fileName: '.cache/mutation/mutation.html' },
 	jsonReporter: { fileName: '.cache/mutation/mutation.json' },

@@ -5,7 +5,8 @@
 # surviving mutants) and checks the targets: >= 85 % killed in policy/ and errors/, >= 70 % overall.
 # Ends with one line: "mutation: N killed, M survived ... (targets met|missed)"; exit code 0 only if met.
 #
-# Usage: bash scripts/mutation.sh [stryker args...]   (e.g. --concurrency 1, --logLevel debug)
+# Usage: bash scripts/mutation.sh [stryker args...]   (e.g. --force: every mutant, not only those changed
+#        since the last run here; --concurrency 1; --mutate 'nodes/Soku/policy/pacing.ts')
 #        bash scripts/mutation.sh --summary-only      (rewrite docs/mutation.md from the last report)
 # Reports: .cache/mutation/mutation.html (browse the survivors), mutation.json, stryker.log.
 # Takes about 25 minutes on 2 shared cores (docs/mutation.md records the last run's time).
