@@ -160,3 +160,114 @@ test('registry memory is bounded with 10,000 credentials, evicting the least rec
 	expect(registry.has('cred-0|posts')).toBe(false);
 });
 
+
+describe('edges', () => {
+	test('a send exactly one window ago no longer counts; one ms less and it does', () => {
+		const state = newWindowState();
+		recordSend(state, 1000, T);
+		expect(pacingDelay(state, 1, 1000, T + 999)).toBe(1);
+		expect(pacingDelay(state, 1, 1000, T + 1000)).toBe(0);
+		// Recording drops the sends that left the window, so the list stays one window long.
+		recordSend(state, 1000, T + 1000);
+		expect(state.sent).toEqual([T + 1000]);
+		expect(state.sentSinceObserved).toBe(2);
+	});
+
+	test('Remaining 0 holds only until Reset: at Reset itself the hold is over', () => {
+		const state = newWindowState();
+		observeHeaders(state, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': new Date(T + 5000).toISOString() }, T, 60_000);
+		expect(pacingDelay(state, 30, 60_000, T + 4999)).toBe(1);
+		expect(pacingDelay(state, 30, 60_000, T + 5000)).toBe(0);
+	});
+
+	test('headers without a usable Remaining or Reset change nothing', () => {
+		for (const headers of [
+			{ 'x-ratelimit-reset': String(T / 1000 + 30) },
+			{ 'x-ratelimit-remaining': 'many', 'x-ratelimit-reset': String(T / 1000 + 30) },
+			{ 'x-ratelimit-remaining': '0' },
+			{ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '   ' },
+			{ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': 'soon' },
+		]) {
+			const state = newWindowState();
+			recordSend(state, 60_000, T);
+			observeHeaders(state, headers, T, 60_000);
+			expect(state).toEqual({ sent: [T], sentSinceObserved: 1, countedAt: [] });
+			expect(pacingDelay(state, 30, 60_000, T)).toBe(0);
+		}
+		expect(parseResetHeader(undefined, T)).toBeUndefined();
+		expect(parseResetHeader('', T)).toBeUndefined();
+		expect(parseResetHeader('0', T)).toBe(T);
+	});
+
+	test('an unusable X-RateLimit-Limit keeps the documented limit and trusts Remaining and Reset', () => {
+		for (const limit of ['0', 'lots']) {
+			const state = newWindowState();
+			recordSend(state, 60_000, T);
+			observeHeaders(state, { 'x-ratelimit-limit': limit, 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(T / 1000 + 10) }, T, 60_000);
+			expect(state.serverLimit).toBeUndefined();
+			expect(state.serverExplainedLocally).toBe(false);
+			expect(pacingDelay(state, 30, 60_000, T)).toBe(10_000);
+		}
+	});
+
+	test('X-RateLimit-Limit 59.9 is a limit of 59', () => {
+		const state = newWindowState();
+		observeHeaders(state, headers(59.9, 59, T + 60_000), T, 60_000);
+		expect(state.serverLimit).toBe(59);
+	});
+
+	test('settling keeps the window in time order, ignores unknown sends, and keeps few answer times', () => {
+		const state = newWindowState();
+		recordSend(state, 60_000, T);
+		recordSend(state, 60_000, T + 10);
+		recordSend(state, 60_000, T + 20);
+		// The first request is answered after the later ones were sent: it moves behind them.
+		settleSend(state, T, T + 15, true);
+		expect(state.sent).toEqual([T + 10, T + 15, T + 20]);
+		settleSend(state, T + 10, T + 30, true);
+		expect(state.sent).toEqual([T + 15, T + 20, T + 30]);
+		expect(state.countedAt).toEqual([T + 7.5, T + 20]);
+		settleSend(state, T + 999, T + 1000, true);
+		expect(state.sent).toEqual([T + 15, T + 20, T + 30]);
+		expect(state.countedAt).toHaveLength(2);
+		// Answer times are kept for the current window plus 64, not forever.
+		for (let i = 1; i <= 200; i++) {
+			recordSend(state, 60_000, T + i * 1000);
+			settleSend(state, T + i * 1000, T + i * 1000 + 1, true);
+		}
+		// Answered at t + 1: the answer from exactly one window before the last send is still inside.
+		expect(state.sent).toHaveLength(61);
+		// Trimmed while the settled send is out of the list (60 others in the window), to 64 more than that.
+		expect(state.countedAt).toHaveLength(60 + 64);
+		expect(state.countedAt[state.countedAt.length - 1]).toBe(T + 200_000 + 0.5);
+	});
+
+	test('a share ends one window after it was seen, without new headers', () => {
+		const state = newWindowState();
+		for (let i = 0; i < 10; i++) sendAnswered(state, T + i);
+		observeHeaders(state, headers(30, 10, T + 60_000), T + 10, 60_000, T + 9);
+		expect(state.shareUntil).toBe(T + 10 + 60_000);
+		for (let i = 10; i < 15; i++) sendAnswered(state, T + 70_000 + i);
+		// Long after the share expired, only Soku's limit counts: 5 recent sends of 30 leave room.
+		expect(pacingDelay(state, 30, 60_000, T + 70_100)).toBe(0);
+	});
+
+	test('registry: no windows means no wait; settle with a 429 frees the slot in every window', () => {
+		const registry = new PacingRegistry();
+		expect(registry.delayFor([], T)).toBe(0);
+		registry.settle([], T, T, true, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '60' });
+		const limits = [
+			{ key: 'k|posts', limit: 1, windowMs: 60_000 },
+			{ key: 'k|tier', limit: 1, windowMs: 60_000 },
+		];
+		expect(registry.reserve(limits, T)).toBe(0);
+		registry.settle(limits, T, T + 5, false, { 'x-ratelimit-remaining': '5', 'x-ratelimit-reset': '60' });
+		expect(registry.get('k|posts').sent).toEqual([]);
+		expect(registry.get('k|tier').sent).toEqual([]);
+		// The headers go to the endpoint window only.
+		expect(registry.get('k|posts').serverRemaining).toBe(5);
+		expect(registry.get('k|tier').serverRemaining).toBeUndefined();
+		registry.clear();
+		expect(registry.size).toBe(0);
+	});
+});
