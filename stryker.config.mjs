@@ -32,15 +32,17 @@ export default {
 		'nodes/Soku/actions/router.ts',
 		'nodes/Soku/actions/common/**/*.ts',
 	],
-	// Each mutant runs only the tests that cover it (2 cores are shared, hence concurrency 2).
+	// Each mutant runs only the tests that cover it. Concurrency 4 = one type checker and three test runners,
+	// on 2 cores: a runner spends much of its time waiting (a mutant that stretches a real-clock wait sits
+	// until its timeout), and with one runner a full run took over 90 minutes.
 	coverageAnalysis: 'perTest',
-	concurrency: 2,
+	concurrency: 4,
 	// Static mutants (module-level constants: the error table's fields, the endpoint list, parameter texts)
 	// cannot be tied to single tests, so each would run the whole suite: ~40 % of a run's time on 2 cores.
 	// They are reported as ignored; the README-table test and errorTable.test.ts check those constants.
 	ignoreStatic: true,
 	// Engine tests wait real (short) Retry-After and backoff delays; a mutant that loops forever times out.
-	timeoutMS: 20_000,
+	timeoutMS: 10_000,
 	timeoutFactor: 2,
 	ignorePatterns: ['dist', 'bench/out', 'test-results', '.cache', 'docs', 'examples', '.n8n-e2e', 'reports'],
 	tempDirName: '.cache/stryker-tmp',
