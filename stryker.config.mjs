@@ -32,9 +32,9 @@ export default {
 		'nodes/Soku/actions/router.ts',
 		'nodes/Soku/actions/common/**/*.ts',
 	],
-	// Each mutant runs only the tests that cover it. Concurrency 4 = one type checker and three test runners,
-	// on 2 cores: a runner spends much of its time waiting (a mutant that stretches a real-clock wait sits
-	// until its timeout), and with one runner a full run took over 90 minutes.
+	// Each mutant runs only the tests that cover it. Concurrency 4 = two type checkers and two test runners
+	// (Stryker splits it evenly), on 2 cores: a runner spends much of its time waiting (a mutant that
+	// stretches a real-clock wait sits until its timeout), and with one runner a full run took over 90 minutes.
 	coverageAnalysis: 'perTest',
 	concurrency: 4,
 	// Static mutants (module-level constants: the error table's fields, the endpoint list, parameter texts)
