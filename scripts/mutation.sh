@@ -9,7 +9,8 @@
 #        since the last run here; --concurrency 1; --mutate 'nodes/Soku/policy/pacing.ts')
 #        bash scripts/mutation.sh --summary-only      (rewrite docs/mutation.md from the last report)
 # Reports: .cache/mutation/mutation.html (browse the survivors), mutation.json, stryker.log.
-# Takes about 25 minutes on 2 shared cores (docs/mutation.md records the last run's time).
+# A full run takes 60-90 minutes on 2 cores with nothing else running (docs/mutation.md records the last
+# run's time); a machine loaded by other work turns waits into timeouts. Re-runs are incremental.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=.cache/mutation
