@@ -114,8 +114,8 @@ const md = [
 	'list, parameter texts) are not run (`ignoreStatic`: each would need the whole suite); the README-table and error-table',
 	'tests check those constants. Mutants disabled in the source are listed at the end with the reason.',
 	'',
-	`Last run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${minutes} min on 2 shared cores (concurrency 2,`,
-	`per-test coverage). Targets ${missed.length ? `**missed**: ${missed.join('; ')}` : '**met**'}.`,
+	`Last run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${minutes} min on 2 cores (2 type checkers and 2 test`,
+	`runners, per-test coverage). Targets ${missed.length ? `**missed**: ${missed.join('; ')}` : '**met**'}.`,
 	...(note ? ['', note] : []),
 	'',
 	...header,
@@ -132,7 +132,7 @@ const md = [
 	`## Surviving mutants (${survivors.length})`,
 	'',
 	survivors.length
-		? 'Each is a change to the code that no test noticed. Open `.cache/mutation/mutation.html` after a run to see them in context.'
+		? 'Each is a change to the code that no test noticed. Open `.cache/mutation/mutation-<part>.html` after a run to see them in context.'
 		: 'None.',
 	'',
 	...(survivors.length ? ['| Where | Mutator | Code | Became |', '| --- | --- | --- | --- |'] : []),

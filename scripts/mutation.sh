@@ -5,28 +5,66 @@
 # surviving mutants) and checks the targets: >= 85 % killed in policy/ and errors/, >= 70 % overall.
 # Ends with one line: "mutation: N killed, M survived ... (targets met|missed)"; exit code 0 only if met.
 #
-# Usage: bash scripts/mutation.sh [stryker args...]   (e.g. --force: every mutant, not only those changed
-#        since the last run here; --concurrency 1; --mutate 'nodes/Soku/policy/pacing.ts')
-#        bash scripts/mutation.sh --summary-only      (rewrite docs/mutation.md from the last report)
-# Reports: .cache/mutation/mutation.html (browse the survivors), mutation.json, stryker.log.
+# The run is split into four parts (policy, errors, transport, actions), each one Stryker run with its own
+# report and incremental file: Stryker writes nothing until a run ends, so one 60-90 minute run that is
+# stopped keeps nothing, while a stopped split run keeps every part that finished. The summary merges them.
+#
+# Usage: bash scripts/mutation.sh [--only policy|errors|transport|actions] [stryker args...]
+#          (e.g. --force: every mutant, not only those changed since the last run here; --concurrency 2)
+#        bash scripts/mutation.sh --summary-only      (rewrite docs/mutation.md from the last reports)
+# Reports: .cache/mutation/mutation-<part>.json (and .html), stryker-<part>.log.
 # A full run takes 60-90 minutes on 2 cores with nothing else running (docs/mutation.md records the last
-# run's time); a machine loaded by other work turns waits into timeouts. Re-runs are incremental.
+# run's time); a machine loaded by other work turns waits into timeouts. Re-runs are incremental per part.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 OUT=.cache/mutation
 mkdir -p "$OUT"
-T0=$(date +%s)
+PARTS=(policy errors transport actions)
+globs() {
+  case "$1" in
+    policy) echo 'nodes/Soku/policy/**/*.ts' ;;
+    errors) echo 'nodes/Soku/errors/**/*.ts' ;;
+    transport) echo 'nodes/Soku/transport/**/*.ts' ;;
+    actions) echo 'nodes/Soku/actions/router.ts,nodes/Soku/actions/common/**/*.ts' ;;
+  esac
+}
 
-if [ "${1:-}" != "--summary-only" ]; then
-  rm -f "$OUT/mutation.json"
+SUMMARY_ONLY=0
+if [ "${1:-}" = "--summary-only" ]; then SUMMARY_ONLY=1; shift; fi
+if [ "${1:-}" = "--only" ]; then
+  [ -n "$(globs "${2:-}")" ] || { echo "mutation.sh: --only takes one of: ${PARTS[*]}" >&2; exit 2; }
+  RUN=("$2"); shift 2
+else
+  RUN=("${PARTS[@]}")
+fi
+
+if [ "$SUMMARY_ONLY" = 0 ]; then
   # The commit the mutants were made from (the summary may be written later, after more commits).
   c="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
   [ -z "$(git status --porcelain -- nodes test 2>/dev/null)" ] || c="$c (plus uncommitted changes in nodes/ or test/)"
-  echo "$c" >"$OUT/commit"
-  # Stryker's exit code (break threshold 70 %) is not used: the summary checks every target and names the missed one.
-  node node_modules/@stryker-mutator/core/bin/stryker.js run "$@" 2>&1 | tee "$OUT/stryker.log"
-  echo "$(( $(date +%s) - T0 ))" >"$OUT/seconds"
+  for part in "${RUN[@]}"; do
+    T0=$(date +%s)
+    rm -f "$OUT/mutation.json" "$OUT/mutation-$part.json"
+    echo "== mutation part '$part' ($(globs "$part"))"
+    # Stryker's exit code (break threshold 70 %) is not used: the summary checks every target and names the missed one.
+    node node_modules/@stryker-mutator/core/bin/stryker.js run --mutate "$(globs "$part")" \
+      --incrementalFile "$OUT/incremental-$part.json" "$@" 2>&1 | tee "$OUT/stryker-$part.log"
+    [ -f "$OUT/mutation.json" ] || { echo "mutation: 0 killed, 1 failed - Stryker wrote no report for '$part' (log: $OUT/stryker-$part.log)"; exit 1; }
+    mv "$OUT/mutation.json" "$OUT/mutation-$part.json"
+    [ -f "$OUT/mutation.html" ] && mv "$OUT/mutation.html" "$OUT/mutation-$part.html"
+    echo "$c" >"$OUT/commit-$part"
+    echo "$(( $(date +%s) - T0 ))" >"$OUT/seconds-$part"
+  done
 fi
-[ -f "$OUT/mutation.json" ] || { echo "mutation: 0 killed, 1 failed - Stryker wrote no report (log: $OUT/stryker.log)"; exit 1; }
-node scripts/mutation-summary.js "$OUT/mutation.json" docs/mutation.md "$(cat "$OUT/seconds" 2>/dev/null || echo 0)" \
-  "$(cat "$OUT/commit" 2>/dev/null || echo unknown)"
+
+reports=() seconds=0 commits=()
+for part in "${PARTS[@]}"; do
+  [ -f "$OUT/mutation-$part.json" ] || { echo "mutation: part '$part' has no report yet: run bash scripts/mutation.sh --only $part"; continue; }
+  reports+=("$OUT/mutation-$part.json")
+  seconds=$(( seconds + $(cat "$OUT/seconds-$part" 2>/dev/null || echo 0) ))
+  commits+=("$part @ $(cat "$OUT/commit-$part" 2>/dev/null || echo unknown)")
+done
+[ "${#reports[@]}" -gt 0 ] || { echo "mutation: 0 killed, 1 failed - no report (logs: $OUT/stryker-*.log)"; exit 1; }
+commit_list=$(IFS=,; echo "${commits[*]}")
+[ "${#reports[@]}" -eq "${#PARTS[@]}" ] || commit_list="$commit_list (parts missing: the score covers only these)"
+node scripts/mutation-summary.js "$(IFS=,; echo "${reports[*]}")" docs/mutation.md "$seconds" "${commit_list//,/, }"
