@@ -43,7 +43,8 @@ export function newWindowState(): WindowState {
 }
 
 function othersActive(state: WindowState, now: number): boolean {
-	return state.share !== undefined && state.shareUntil !== undefined && state.shareUntil > now;
+	// share and shareUntil are set and cleared together.
+	return (state.shareUntil ?? -Infinity) > now;
 }
 
 /** The limit this process keeps to now: Soku's reported limit (else the documented one), or its share. */
@@ -54,11 +55,13 @@ export function effectiveLimit(state: WindowState, limit: number, now: number): 
 
 /** How long to wait before one more request fits in the window. */
 export function pacingDelay(state: WindowState, tableLimit: number, windowMs: number, now: number): number {
-	const sent = state.sent.filter((t) => t > now - windowMs);
+	const { sent } = state;
 	const limit = effectiveLimit(state, tableLimit, now);
+	// sent is in time order: the limit-th newest send decides. If it left the window, fewer than limit
+	// sends are inside it and the "delay" is not positive; so are a Reset in the past and its wait.
 	let delay = 0;
 	if (sent.length >= limit) delay = sent[sent.length - limit] + windowMs - now;
-	if (!state.serverExplainedLocally && state.serverRemaining !== undefined && state.serverResetAt !== undefined && state.serverResetAt > now) {
+	if (!state.serverExplainedLocally && state.serverRemaining !== undefined && state.serverResetAt !== undefined) {
 		if (state.serverRemaining - state.sentSinceObserved <= 0) delay = Math.max(delay, state.serverResetAt - now);
 	}
 	return Math.max(0, Math.ceil(delay));
@@ -75,8 +78,11 @@ export function parseResetHeader(value: string | undefined, now: number): number
 	if (value === undefined || value.trim() === '') return undefined;
 	const number = Number(value);
 	if (Number.isFinite(number)) {
-		// Unix seconds (or ms); a small number would be "seconds from now".
+		// Unix seconds (or ms); a small number would be "seconds from now". At the exact boundaries (2001 as
+		// ms or as seconds) > and >= differ, and no real Reset is there.
+		// Stryker disable next-line EqualityOperator: see above
 		if (number > 1e12) return number;
+		// Stryker disable next-line EqualityOperator: see above
 		if (number > 1e9) return number * 1000;
 		return now + number * 1000;
 	}
@@ -109,8 +115,9 @@ export function observeHeaders(state: WindowState, headers: ResponseHeaders, now
 		return;
 	}
 	state.serverLimit = Math.floor(limit);
-	// Soku's window ends where it counted this request, no earlier than when it was sent.
-	const ownCount = state.sent.filter((t) => t > sentAt - windowMs).length;
+	// Soku's window ends where it counted this request, no earlier than when it was sent. Every send kept
+	// is in that window: recordSend dropped the older ones when this request was sent, later ones are later.
+	const ownCount = state.sent.length;
 	const sokuCount = limit - remaining;
 	state.serverExplainedLocally = sokuCount <= ownCount;
 	if (sokuCount > ownCount) {
@@ -137,8 +144,10 @@ export function settleSend(state: WindowState, sentAt: number, answeredAt: numbe
 	state.sent.splice(index, 1);
 	if (!counted) return;
 	state.countedAt.push((sentAt + answeredAt) / 2);
-	if (state.countedAt.length > state.sent.length + 64) state.countedAt.splice(0, state.countedAt.length - state.sent.length - 64);
+	// Keep the newest (sends in the window + 64); a negative count removes nothing.
+	state.countedAt.splice(0, state.countedAt.length - state.sent.length - 64);
 	let at = state.sent.length;
+	// Stryker disable next-line ConditionalExpression,EqualityOperator: at 0, sent[-1] is undefined and compares false; equal times may go in either order
 	while (at > 0 && state.sent[at - 1] > answeredAt) at--;
 	state.sent.splice(at, 0, answeredAt);
 }

@@ -137,14 +137,14 @@ export function buildFixedOutputTable(
 
 /**
  * The `outputs` expression of the node description. n8n's expression syntax ends at the first "}}", so
- * braces that would meet (nested JSON, closing blocks) are spaced apart.
+ * closing braces that would meet (nested JSON, closing blocks) are spaced apart; a "{{" inside is fine.
  */
 export function outputsExpression(
 	table: OutputTable,
 	layout: (parameters: OutputParameters, table: never) => string[] = configuredOutputNames,
 ): `={{${string}}}` {
 	const source = `(${layout.toString()})($parameter, ${JSON.stringify(table)}).map(function (name) { return { type: 'main', displayName: name }; })`;
-	const safe = source.replace(/\}(?=\})/g, '} ').replace(/\{(?=\{)/g, '{ ');
+	const safe = source.replace(/\}(?=\})/g, '} ');
 	return `={{${safe}}}`;
 }
 

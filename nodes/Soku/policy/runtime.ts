@@ -39,6 +39,7 @@ async function cancellableSleep(ms: number, signal?: AbortSignal): Promise<void>
 	let onAbort: (() => void) | undefined;
 	const aborted = new Promise<never>((_resolve, reject) => {
 		onAbort = () => reject(new ExecutionCancelledError());
+		// Stryker disable next-line ObjectLiteral,BooleanLiteral: the finally below removes the listener either way
 		signal.addEventListener('abort', onAbort, { once: true });
 	});
 	try {
