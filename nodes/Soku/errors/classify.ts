@@ -128,7 +128,8 @@ export function classify(result: TransportResult, now: number): Classified {
 			? parseRetryAfter(String(details.retryAfter), now)
 			: undefined;
 	const code = rawCode ?? `http_${result.status}`;
-	if (result.status >= 300 && result.status < 400) {
+	// A 3xx (1xx and 2xx never get here).
+	if (Math.floor(result.status / 100) === 3) {
 		const location = headerValue(result.headers, 'location');
 		const host = redirectHost(location);
 		return {
