@@ -67,4 +67,8 @@ done
 [ "${#reports[@]}" -gt 0 ] || { echo "mutation: 0 killed, 1 failed - no report (logs: $OUT/stryker-*.log)"; exit 1; }
 commit_list=$(IFS=,; echo "${commits[*]}")
 [ "${#reports[@]}" -eq "${#PARTS[@]}" ] || commit_list="$commit_list (parts missing: the score covers only these)"
-node scripts/mutation-summary.js "$(IFS=,; echo "${reports[*]}")" docs/mutation.md "$seconds" "${commit_list//,/, }"
+# .cache/mutation/note.md, if present, goes into the summary as written (e.g. what scripts/mutant-check.js
+# found when it re-tested a sample of the timed-out mutants by hand).
+note=""
+[ -f "$OUT/note.md" ] && note="$(cat "$OUT/note.md")"
+node scripts/mutation-summary.js "$(IFS=,; echo "${reports[*]}")" docs/mutation.md "$seconds" "${commit_list//,/, }" "$note"
