@@ -23,7 +23,8 @@ export function baseUrlProblem(baseUrl: string): string | undefined {
 	const match = /^([a-z][a-z0-9+.-]*):\/\/([^/?#]*)/i.exec(baseUrl);
 	if (!match) return `${BASE_URL_RULE}; got "${baseUrl.slice(0, 80)}"`;
 	const scheme = match[1].toLowerCase();
-	const host = match[2].replace(/^[^@]*@/, '');
+	// Without the user info (it may hold a password), which ends at the last '@' as in WHATWG URL parsing.
+	const host = match[2].slice(match[2].lastIndexOf('@') + 1);
 	if (scheme === 'https' && host) return undefined;
 	if (scheme === 'http' && LOOPBACK_HOST.test(host)) return undefined;
 	return `${BASE_URL_RULE}; got ${scheme}://${host}`;

@@ -41,13 +41,18 @@ export async function getBaseUrl(context: RequestContext, credential: Credential
 	return normaliseBaseUrl(credentials.baseUrl);
 }
 
+// Module-level constants, built once when the module loads: Stryker cannot switch a mutant in them per test
+// (transport.test.ts asserts every code).
+// Stryker disable next-line StringLiteral: see above
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+// Stryker disable next-line StringLiteral: see above
 const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
 
 /** Walks an error and its causes (n8n wraps axios errors in NodeApiError) for a system error code. */
 function findErrorCode(error: unknown): string | undefined {
 	let current: unknown = error;
-	for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+	// Reading .code of a string or number gives undefined: only null and undefined end the walk early.
+	for (let depth = 0; depth < 5 && current != null; depth++) {
 		const code = (current as { code?: unknown }).code;
 		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
 		current = (current as { cause?: unknown }).cause;
