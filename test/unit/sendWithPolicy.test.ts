@@ -3,62 +3,11 @@
  * item's outcome must say (attempts, waits, dispatch rounds, replays, pacing), exactly, so a change in the
  * loop that the engine tests would only see as "still routed somewhere" fails here.
  */
-import type { IDataObject } from 'n8n-workflow';
-
-import type { ResponseHeaders, TransportResult } from '../../nodes/Soku/errors/classify';
+import type { TransportResult } from '../../nodes/Soku/errors/classify';
 import { PacingRegistry, type WindowLimit } from '../../nodes/Soku/policy/pacing';
-import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../../nodes/Soku/policy/retry';
-import type { Runtime } from '../../nodes/Soku/policy/runtime';
-import { sendWithPolicy, type SendDependencies } from '../../nodes/Soku/policy/sendWithPolicy';
+import { sendWithPolicy } from '../../nodes/Soku/policy/sendWithPolicy';
 import type { SokuRequest } from '../../nodes/Soku/transport';
-
-const T0 = Date.parse('2026-12-01T10:00:00.000Z');
-
-function fakeRuntime(random = 0.5): Runtime & { sleeps: number[]; clock: { t: number } } {
-	const clock = { t: T0 };
-	const sleeps: number[] = [];
-	return {
-		clock,
-		sleeps,
-		now: () => clock.t,
-		random: () => random,
-		sleep: async (ms: number) => {
-			sleeps.push(ms);
-			clock.t += ms;
-		},
-	};
-}
-
-const ok = (body: unknown = { id: 'x' }, headers: ResponseHeaders = {}): TransportResult => ({ kind: 'response', status: 200, headers, body });
-const fail = (status: number, code: string, details: IDataObject = {}, headers: ResponseHeaders = {}): TransportResult => ({
-	kind: 'response',
-	status,
-	headers,
-	body: { error: { code, type: status === 429 ? 'invalid_request_error' : 'api_error', message: code, details } },
-});
-const lost: TransportResult = { kind: 'network', code: 'ECONNRESET', message: 'socket hang up', timedOut: false, notSent: false };
-
-/** A scripted Soku: answers in order (the last one repeats); records every request it got. */
-function script(...answers: TransportResult[]) {
-	const requests: SokuRequest[] = [];
-	const send = async (request: SokuRequest) => {
-		requests.push(request);
-		return answers[Math.min(requests.length - 1, answers.length - 1)];
-	};
-	return { send, requests };
-}
-
-const post = (platform: unknown[], idempotencyKey: string | null = 'k1'): SokuRequest => ({
-	operation: 'createPost',
-	path: '/v1/posts',
-	body: { post: { content: { text: 'hi', platform } } },
-	idempotencyKey: idempotencyKey ?? undefined,
-});
-const settings = (s: Partial<RetrySettings> = {}): RetrySettings => ({ ...DEFAULT_RETRY_SETTINGS, ...s });
-
-function deps(send: SendDependencies['send'], runtime: Runtime, pacing?: SendDependencies['pacing']): SendDependencies {
-	return { send, runtime, pacing };
-}
+import { T0, deps, fail, fakeRuntime, lost, ok, post, script, settings } from '../helpers/scriptedSoku';
 
 describe('retries and waits', () => {
 	test('5xx twice then 200: three attempts, the two backoff waits summed, codes listed once per retry', async () => {
