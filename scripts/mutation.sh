@@ -44,7 +44,8 @@ if [ "$SUMMARY_ONLY" = 0 ]; then
   [ -z "$(git status --porcelain -- nodes test 2>/dev/null)" ] || c="$c (plus uncommitted changes in nodes/ or test/)"
   for part in "${RUN[@]}"; do
     T0=$(date +%s)
-    rm -f "$OUT/mutation.json" "$OUT/mutation-$part.json"
+    # The part's previous report stays until this run of it finishes (a stopped run keeps the last good one).
+    rm -f "$OUT/mutation.json"
     echo "== mutation part '$part' ($(globs "$part"))"
     # Stryker's exit code (break threshold 70 %) is not used: the summary checks every target and names the missed one.
     node node_modules/@stryker-mutator/core/bin/stryker.js run --mutate "$(globs "$part")" \
