@@ -99,6 +99,14 @@ describe('the send loop', () => {
 		expect(outcome.deletedByEarlierAttempt).toBeUndefined();
 	});
 
+	test('a delete that fails with 5xx on every attempt stays internal_error: only a 404 after a possible success means deleted', async () => {
+		const del: SokuRequest = { operation: 'deleteRepurposeLink', path: '/v1/repurposeLinks/a' };
+		const soku = script(fail(500, 'internal_error'));
+		const outcome = await sendWithPolicy(del, settings(), 'always', deps(soku.send, fakeRuntime()));
+		expect(outcome).toMatchObject({ ok: false, attempts: 4, error: { code: 'internal_error' } });
+		expect(outcome.deletedByEarlierAttempt).toBeUndefined();
+	});
+
 	test('rate-limit retries used up, with a last Retry-After past the cap: routed because the retries ran out', async () => {
 		const soku = script(fail(429, 'rate_limit_exceeded', {}, { 'retry-after': '5' }), fail(429, 'rate_limit_exceeded', {}, { 'retry-after': '500' }));
 		const outcome = await sendWithPolicy(post(['x']), settings({ maxRateLimitRetries: 1 }), 'always', deps(soku.send, fakeRuntime()));
