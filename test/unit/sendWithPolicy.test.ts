@@ -3,6 +3,8 @@
  * item's outcome must say (attempts, waits, dispatch rounds, replays, pacing), exactly, so a change in the
  * loop that the engine tests would only see as "still routed somewhere" fails here.
  */
+import type { IDataObject } from 'n8n-workflow';
+
 import type { TransportResult } from '../../nodes/Soku/errors/classify';
 import { PacingRegistry, type WindowLimit } from '../../nodes/Soku/policy/pacing';
 import { sendWithPolicy } from '../../nodes/Soku/policy/sendWithPolicy';
