@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // mutant-check.js REPORT.json [--status Timeout] [--sample N] [--file SUBSTRING] - re-tests mutants from a
 // Stryker report by hand, one at a time, outside Stryker: writes the mutant into the source, runs the tests
-// related to that file (the same jest roots and exclusions as stryker.config.mjs), restores the source.
+// related to that file (jest roots and exclusions read from stryker.config.mjs), restores the source.
 // Why: Stryker counts a timed-out mutant as detected, and on 2 cores its type checkers starve the test
 // runners, so a timeout may be load, not detection. This shows whether the tests really fail on it.
 // Run it on a checkout at the report's commit (the source is checked against the report's copy).
@@ -42,44 +42,48 @@ const step = Math.max(1, candidates.length / Math.max(1, sample));
 const chosen = [];
 for (let i = 0; i < candidates.length && chosen.length < sample; i += step) chosen.push(candidates[Math.floor(i)]);
 
-const results = { failed: 0, passed: 0, hung: 0, skipped: 0 };
-for (const { file, source, m } of chosen) {
-	const rel = path.relative(process.cwd(), path.resolve(file));
-	const current = fs.readFileSync(rel, 'utf8');
-	const where = `${rel}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}`;
-	if (current !== source) {
-		results.skipped++;
-		console.log(`skipped  ${where} (the file differs from the report's copy)`);
-		continue;
+async function main() {
+	// The same tests Stryker ran: its jest roots and exclusions, from the one place they are written.
+	const { default: stryker } = await import(path.resolve('stryker.config.mjs'));
+	const { roots, testPathIgnorePatterns } = stryker.jest.config;
+	const results = { failed: 0, passed: 0, hung: 0, skipped: 0 };
+	for (const { file, source, m } of chosen) {
+		const rel = path.relative(process.cwd(), path.resolve(file));
+		const current = fs.readFileSync(rel, 'utf8');
+		const where = `${rel}:${m.location.start.line}:${m.location.start.column} ${m.mutatorName}`;
+		if (current !== source) {
+			results.skipped++;
+			console.log(`skipped  ${where} (the file differs from the report's copy)`);
+			continue;
+		}
+		const start = offsetOf(source, m.location.start);
+		const end = offsetOf(source, m.location.end);
+		const original = source.slice(start, end);
+		fs.writeFileSync(rel, source.slice(0, start) + m.replacement + source.slice(end));
+		const out = path.join(require('os').tmpdir(), `mutant-check-${process.pid}.json`);
+		let run;
+		try {
+			run = spawnSync(
+				'npx',
+				['jest', '--roots', ...roots, '--findRelatedTests', rel, '--testPathIgnorePatterns', ...testPathIgnorePatterns, '--silent', '--json', '--outputFile', out],
+				{ encoding: 'utf8', timeout: 300_000 },
+			);
+		} finally {
+			fs.writeFileSync(rel, source);
+		}
+		const clip = (t) => t.replace(/\s+/g, ' ').slice(0, 60);
+		if (run.error || run.signal) {
+			results.hung++;
+			console.log(`hung     ${where}: ${clip(original)} -> ${clip(m.replacement)} (no result in 300 s)`);
+			continue;
+		}
+		const json = JSON.parse(fs.readFileSync(out, 'utf8'));
+		const failedTests = json.numFailedTests + json.numRuntimeErrorTestSuites;
+		if (failedTests > 0) results.failed++;
+		else results.passed++;
+		console.log(`${failedTests > 0 ? 'detected' : 'MISSED  '} ${where}: ${clip(original)} -> ${clip(m.replacement)} (${json.numFailedTests} of ${json.numTotalTests} tests failed)`);
 	}
-	const start = offsetOf(source, m.location.start);
-	const end = offsetOf(source, m.location.end);
-	const original = source.slice(start, end);
-	fs.writeFileSync(rel, source.slice(0, start) + m.replacement + source.slice(end));
-	const out = path.join(require('os').tmpdir(), `mutant-check-${process.pid}.json`);
-	let run;
-	try {
-		run = spawnSync(
-			'npx',
-			['jest', '--roots', '<rootDir>/test', '<rootDir>/nodes', '<rootDir>/credentials', '--findRelatedTests', rel,
-				'--testPathIgnorePatterns', '/node_modules/', '/test/e2e/', '/test/stand-in/', 'faults\\.test\\.ts$', 'pacing-concurrency\\.test\\.ts$',
-				'--silent', '--json', '--outputFile', out],
-			{ encoding: 'utf8', timeout: 300_000 },
-		);
-	} finally {
-		fs.writeFileSync(rel, source);
-	}
-	const clip = (t) => t.replace(/\s+/g, ' ').slice(0, 60);
-	if (run.error || run.signal) {
-		results.hung++;
-		console.log(`hung     ${where}: ${clip(original)} -> ${clip(m.replacement)} (no result in 300 s)`);
-		continue;
-	}
-	const json = JSON.parse(fs.readFileSync(out, 'utf8'));
-	const failedTests = json.numFailedTests + json.numRuntimeErrorTestSuites;
-	if (failedTests > 0) results.failed++;
-	else results.passed++;
-	console.log(`${failedTests > 0 ? 'detected' : 'MISSED  '} ${where}: ${clip(original)} -> ${clip(m.replacement)} (${json.numFailedTests} of ${json.numTotalTests} tests failed)`);
+	console.log(`mutant-check: ${chosen.length} ${status} mutants re-tested: ${results.failed} made tests fail, ${results.hung} hung, ${results.passed} passed every test, ${results.skipped} skipped`);
+	process.exitCode = results.passed ? 1 : 0;
 }
-console.log(`mutant-check: ${chosen.length} ${status} mutants re-tested: ${results.failed} made tests fail, ${results.hung} hung, ${results.passed} passed every test, ${results.skipped} skipped`);
-process.exit(results.passed ? 1 : 0);
+main();
