@@ -17,8 +17,8 @@
 #        node-panel.png) and docs/screenshots.json (the output shape they show, checked by the browser suite);
 #        otherwise they go to test-results/e2e/browser only.
 # Env:   N8N_VERSION (2.41.1; 1.123.81 works too), N8N_E2E_DIR (~/.cache/n8n-e2e),
-#        N8N_E2E_OUT (test-results/e2e). Browser and queue suites need Debian chromium / redis-server
-#        (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
+#        N8N_E2E_OUT (test-results/e2e). Browser and queue suites need Debian chromium / redis-server and
+#        postgresql (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
 # Ports (127.0.0.1 only): 5710-5713 regular, 5720-5723 browser, 5730-5733 + redis 6391 queue,
 #        5740-5743 and 5750-5753 + redis 6392 never-twice, 5760-5763 concurrency,
 #        5770-5774 + redis 6393 queue-workers, 5780-5783 agent, 5790-5793 branches-stay.
@@ -59,7 +59,7 @@ trap 'exit 143' TERM
 mkdir -p "$N8N_E2E_OUT"
 INSTALL_ARGS=()
 [ "$BROWSER" = 1 ] && INSTALL_ARGS+=(--with-browser)
-[ "$QUEUE" = 1 ] && INSTALL_ARGS+=(--with-redis)
+[ "$QUEUE" = 1 ] && INSTALL_ARGS+=(--with-redis --with-postgres)
 say "installing n8n $N8N_VERSION (cached: a few seconds when present)"
 bash "$REPO/scripts/n8n/install-n8n.sh" "${INSTALL_ARGS[@]}" 2>&1 | tee "$N8N_E2E_OUT/install.log" | sed 's/^/  /'
 [ "${PIPESTATUS[0]}" = 0 ] || summary_fail "n8n install failed (log: $N8N_E2E_OUT/install.log)"
