@@ -109,7 +109,13 @@ queue_env() {
   export EXECUTIONS_MODE=queue QUEUE_BULL_REDIS_HOST=127.0.0.1 QUEUE_BULL_REDIS_PORT="$REDIS_PORT"
 }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A killed process whose parent is gone stays a zombie until PID 1 reaps it (in a container PID 1 may
+# never do): it answers kill -0 but is dead.
+pid_alive() {
+  local pid
+  [ -f "$1" ] && pid="$(cat "$1")" && kill -0 "$pid" 2>/dev/null || return 1
+  [ "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]
+}
 http_code() { curl -s -o /dev/null -m 5 -w '%{http_code}' "$@" || true; }
 
 stop_pidfile() {
