@@ -3,12 +3,15 @@
 # ~/.cache/n8n-e2e), builds and packs the package, then runs test/e2e with jest:
 #   soku.e2e.test.js     regular mode: CLI executions, branches and payloads, stand-in traffic, credential test
 #   browser.e2e.test.js  the editor in headless Chromium: canvas outputs, editor run, node panel; docs/*.png
-#   queue.e2e.test.js    redis + n8n worker: published webhook workflow runs on the worker
-#   never-twice.e2e.test.js  re-runs, Retry, custom keys, multi-account dispatch; regular and queue mode
+#   queue.e2e.test.js    redis + PostgreSQL + n8n worker: published webhook workflow runs on the worker
+#   never-twice.e2e.test.js  re-runs, Retry, custom keys, multi-account dispatch; regular (SQLite) and queue
+#                        mode (PostgreSQL)
 #   branches-stay.e2e.test.js  the editor again: editing Error Branches keeps every wire on its branch
 #   agent.e2e.test.js    an n8n AI Agent (scripted chat-model stand-in) calls the Soku node as a tool
 #   concurrency.e2e.test.js    3 executions at once on one Soku quota: 0 x 429
-#   queue-workers.e2e.test.js  queue mode with 2 workers on one Soku quota: 0 lost, 0 duplicates, at most 2 x 429
+#   queue-workers.e2e.test.js  queue mode (PostgreSQL) with 2 workers on one Soku quota: 0 lost, 0 duplicates,
+#                        at most 2 x 429; a worker SIGKILLed mid-batch and started again: Crashed, Retry / the
+#                        same items sent again post every item once
 # Ends with one line: "e2e: N passed, M failed, K skipped (n8n <version>, <seconds>s)"; exit code 0 only if
 # nothing failed.
 #
@@ -21,7 +24,8 @@
 #        postgresql (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
 # Ports (127.0.0.1 only): 5710-5713 regular, 5720-5723 browser, 5730-5733 + redis 6391 queue,
 #        5740-5743 and 5750-5753 + redis 6392 never-twice, 5760-5763 concurrency,
-#        5770-5774 + redis 6393 queue-workers, 5780-5783 agent, 5790-5793 branches-stay.
+#        5770-5774 + redis 6393 queue-workers, 5780-5783 agent, 5790-5793 branches-stay; a queue suite's
+#        PostgreSQL listens on its n8n port + 5 (5735, 5755, 5775).
 #        N8N_E2E_PORT_OFFSET (added to every port) and N8N_E2E_INSTANCE (suffix of the n8n homes) let
 #        several copies of the suite run side by side, e.g. one per git work tree.
 set -uo pipefail
