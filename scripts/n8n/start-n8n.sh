@@ -236,6 +236,7 @@ stop_postgres() {
 # The cluster is deleted with the user folder (reset, start --fresh); one outside it (as root) too.
 drop_postgres() {
   local data
+  stop_postgres
   data="$(pg_datadir)"
   case "$data" in "$RUN_DIR"/*|"") ;; *) rm -rf "$data" ;; esac
 }
