@@ -3,12 +3,15 @@
 # ~/.cache/n8n-e2e), builds and packs the package, then runs test/e2e with jest:
 #   soku.e2e.test.js     regular mode: CLI executions, branches and payloads, stand-in traffic, credential test
 #   browser.e2e.test.js  the editor in headless Chromium: canvas outputs, editor run, node panel; docs/*.png
-#   queue.e2e.test.js    redis + n8n worker: published webhook workflow runs on the worker
-#   never-twice.e2e.test.js  re-runs, Retry, custom keys, multi-account dispatch; regular and queue mode
+#   queue.e2e.test.js    redis + PostgreSQL + n8n worker: published webhook workflow runs on the worker
+#   never-twice.e2e.test.js  re-runs, Retry, custom keys, multi-account dispatch; regular (SQLite) and queue
+#                        mode (PostgreSQL)
 #   branches-stay.e2e.test.js  the editor again: editing Error Branches keeps every wire on its branch
 #   agent.e2e.test.js    an n8n AI Agent (scripted chat-model stand-in) calls the Soku node as a tool
 #   concurrency.e2e.test.js    3 executions at once on one Soku quota: 0 x 429
-#   queue-workers.e2e.test.js  queue mode with 2 workers on one Soku quota: 0 lost, 0 duplicates, at most 2 x 429
+#   queue-workers.e2e.test.js  queue mode (PostgreSQL) with 2 workers on one Soku quota: 0 lost, 0 duplicates,
+#                        at most 2 x 429; a worker SIGKILLed mid-batch and started again: Crashed, Retry / the
+#                        same items sent again post every item once
 # Ends with one line: "e2e: N passed, M failed, K skipped (n8n <version>, <seconds>s)"; exit code 0 only if
 # nothing failed.
 #
@@ -17,11 +20,12 @@
 #        node-panel.png) and docs/screenshots.json (the output shape they show, checked by the browser suite);
 #        otherwise they go to test-results/e2e/browser only.
 # Env:   N8N_VERSION (2.41.1; 1.123.81 works too), N8N_E2E_DIR (~/.cache/n8n-e2e),
-#        N8N_E2E_OUT (test-results/e2e). Browser and queue suites need Debian chromium / redis-server
-#        (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
+#        N8N_E2E_OUT (test-results/e2e). Browser and queue suites need Debian chromium / redis-server and
+#        postgresql (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
 # Ports (127.0.0.1 only): 5710-5713 regular, 5720-5723 browser, 5730-5733 + redis 6391 queue,
 #        5740-5743 and 5750-5753 + redis 6392 never-twice, 5760-5763 concurrency,
-#        5770-5774 + redis 6393 queue-workers, 5780-5783 agent, 5790-5793 branches-stay.
+#        5770-5774 + redis 6393 queue-workers, 5780-5783 agent, 5790-5793 branches-stay; a queue suite's
+#        PostgreSQL listens on its n8n port + 5 (5735, 5755, 5775).
 #        N8N_E2E_PORT_OFFSET (added to every port) and N8N_E2E_INSTANCE (suffix of the n8n homes) let
 #        several copies of the suite run side by side, e.g. one per git work tree.
 set -uo pipefail
@@ -59,7 +63,7 @@ trap 'exit 143' TERM
 mkdir -p "$N8N_E2E_OUT"
 INSTALL_ARGS=()
 [ "$BROWSER" = 1 ] && INSTALL_ARGS+=(--with-browser)
-[ "$QUEUE" = 1 ] && INSTALL_ARGS+=(--with-redis)
+[ "$QUEUE" = 1 ] && INSTALL_ARGS+=(--with-redis --with-postgres)
 say "installing n8n $N8N_VERSION (cached: a few seconds when present)"
 bash "$REPO/scripts/n8n/install-n8n.sh" "${INSTALL_ARGS[@]}" 2>&1 | tee "$N8N_E2E_OUT/install.log" | sed 's/^/  /'
 [ "${PIPESTATUS[0]}" = 0 ] || summary_fail "n8n install failed (log: $N8N_E2E_OUT/install.log)"

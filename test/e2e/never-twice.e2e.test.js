@@ -1,7 +1,8 @@
 /**
  * End-to-end, "never twice" across executions: published webhook workflows in a real n8n, run once and
  * then again with the same input (a redelivered webhook, or n8n's Retry of a failed execution), asserting
- * on what the stand-in stored. The same cases run in regular mode and in queue mode (redis + worker).
+ * on what the stand-in stored. The same cases run in regular mode (SQLite) and in queue mode (redis + worker,
+ * PostgreSQL).
  */
 'use strict';
 const fs = require('fs');
@@ -87,6 +88,7 @@ const MODES = [
       port: Number(process.env.N8N_E2E_PORT_NEVER_TWICE_QUEUE || 5750 + P.PORT_OFFSET),
       redisPort: Number(process.env.N8N_E2E_REDIS_PORT_NEVER_TWICE || 6392 + P.PORT_OFFSET),
       queue: true,
+      postgres: true, // queue mode as deployed: n8n on PostgreSQL
     },
   ],
 ];

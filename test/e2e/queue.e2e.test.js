@@ -1,6 +1,6 @@
 /**
- * End-to-end in queue mode: redis-server (Debian, loopback) + n8n main + `n8n worker`, sharing one user
- * folder. The showcase runs as a published webhook workflow, so the execution is picked up by the
+ * End-to-end in queue mode: redis-server and PostgreSQL (Debian, loopback) + n8n main + `n8n worker`,
+ * sharing one user folder. The showcase runs as a published webhook workflow, so the execution is picked up by the
  * worker; routing must be identical to regular mode.
  */
 'use strict';
@@ -37,7 +37,7 @@ function routing(summary) {
 }
 
 beforeAll(async () => {
-  ctx = await setupSuite('queue', { port: PORT, redisPort: REDIS_PORT, queue: true });
+  ctx = await setupSuite('queue', { port: PORT, redisPort: REDIS_PORT, queue: true, postgres: true });
   await ctx.n8n.publish('sokuE2eWebhook01');
 }, 8 * 60 * 1000);
 

@@ -81,15 +81,17 @@ class N8n {
   }
 
   /** Fresh user folder, the packed tarball installed the Settings > Community nodes way, then start. */
-  async startFresh({ tarball = P.TARBALL, queue = false } = {}) {
+  async startFresh({ tarball = P.TARBALL, queue = false, postgres = false } = {}) {
     if (!fs.existsSync(tarball)) throw new Error(`no package tarball at ${tarball} (scripts/e2e.sh builds and packs it)`);
     await this.sh(['reset']);
     await this.sh(['add-node-package', tarball]);
-    await this.start({ queue });
+    await this.start({ queue, postgres });
   }
 
-  async start({ queue = false } = {}) {
-    await this.sh(queue ? ['start', '--queue'] : ['start'], { timeoutMs: 6 * 60 * 1000 });
+  /** queue: redis + worker(s); postgres: n8n's database is a throwaway PostgreSQL cluster (else SQLite). */
+  async start({ queue = false, postgres = false } = {}) {
+    const args = ['start', ...(queue ? ['--queue'] : []), ...(postgres ? ['--postgres'] : [])];
+    await this.sh(args, { timeoutMs: 6 * 60 * 1000 });
   }
 
   async stop() {
@@ -229,7 +231,7 @@ class N8n {
 
   /** Copies the n8n logs into the suite's out dir (for CI artifacts). */
   saveLogs() {
-    for (const which of ['main', 'worker', 'redis']) {
+    for (const which of ['main', 'worker', 'worker-previous', 'worker2', 'worker2-previous', 'redis', 'postgres']) {
       const text = this.log(which);
       if (text) fs.writeFileSync(path.join(this.outDir, `n8n-${which}.log`), text);
     }

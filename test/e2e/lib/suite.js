@@ -12,13 +12,13 @@ function workflowFiles() {
   return [...list(P.EXAMPLES), ...list(P.WORKFLOWS)];
 }
 
-async function setupSuite(name, { port, redisPort, queue = false } = {}) {
+async function setupSuite(name, { port, redisPort, queue = false, postgres = false } = {}) {
   const t0 = Date.now();
   const standIn = await startSokuStandIn(name);
   const n8n = new N8n({ name, port, redisPort });
   const ctx = { standIn, n8n, timings: {} };
   try {
-    await n8n.startFresh({ queue });
+    await n8n.startFresh({ queue, postgres });
     ctx.timings.start = Date.now() - t0;
     await n8n.importCredentials(credentialsFor(standIn.url));
     await n8n.importWorkflows(workflowFiles());
