@@ -50,7 +50,8 @@ export interface SokuErrorJson extends IDataObject {
 }
 
 function numberOption(value: unknown, fallback: number): number {
-	const n = Number(value);
+	// Only numbers and text convert: Number() throws on an object such as {"valueOf": "x"}.
+	const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : NaN;
 	return value === undefined || value === '' || !Number.isFinite(n) || n < 0 ? fallback : n;
 }
 
