@@ -198,3 +198,13 @@ describe('what REFERENCE §8.2 says a platform refuses is refused before sending
 		expect(s.requests.length).toBe(3);
 	});
 });
+
+test('a number where text is expected is sent as its decimal text (an Account ID of 17841400000)', async () => {
+	const items = [{ mediaType: 'text', text: 'Numeric id', account: 17841400000, when: inAnHour() }];
+	const result = await run(POST, items);
+	expect(result.run.status).toBe('success');
+	const body = s.requests[0].body as { post: { content: { platform: unknown[]; text: string } } };
+	expect(body.post.content.platform).toEqual([{ platform: 'x', accountId: '17841400000' }]);
+	// Not a connected account of the stand-in: Soku's own answer, not a client refusal.
+	expect(byOutput(result, POST).missing_account).toHaveLength(1);
+});

@@ -73,7 +73,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		description:
-			'Caption or post body. Required for text posts and for X and Threads. Limits: X 280, Threads 500, Instagram and TikTok 2,200, LinkedIn 3,000, Facebook 5,000 characters.',
+			'Caption or post body. Required for text posts and for X and Threads. Longer text is refused before sending: X 280, Threads 500, Instagram and TikTok 2,200, LinkedIn 3,000, Facebook 5,000, YouTube 100, Snapchat 160 characters.',
 	},
 	{
 		displayName: 'Video URL',
@@ -115,7 +115,7 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description:
-					"Sent as post.content.mediaUrls: Soku's general-purpose media list (comma-separated http(s) URLs or an array). Instagram needs at least one media URL.",
+					"Sent as post.content.mediaUrls: Soku's general-purpose media list (comma-separated http(s) URLs or an array). Instagram needs at least one media URL. A video post carries one video: add images here (.jpg, .png, .webp, .gif), not a second video.",
 			},
 			{
 				displayName: 'Instagram Trial Reel',
