@@ -15,7 +15,7 @@ import {
 
 import { clientValidationError, type SokuErrorInfo } from '../errors/classify';
 import { ERROR_ROWS_BY_CODE, type OperationId } from '../errors/errorTable';
-import { ClientValidationError } from '../helpers/validation';
+import { ClientValidationError, describeValue } from '../helpers/validation';
 import { PacingRegistry, type WindowLimit } from '../policy/pacing';
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../policy/retry';
 import { errorCodesParameter, routeItem, type OutputLayout, type RoutingMode } from '../policy/route';
@@ -234,7 +234,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 	const operationName = this.getNodeParameter('operation', 0);
 	const operation = OPERATIONS_BY_KEY.get(operationKey(resource, operationName));
 	if (!operation) {
-		throw new NodeOperationError(this.getNode(), `Unknown operation "${String(operationName)}" for resource "${String(resource)}"`);
+		throw new NodeOperationError(this.getNode(), `Unknown operation ${describeValue(operationName)} for resource ${describeValue(resource)}`);
 	}
 	const endpoint = ENDPOINTS[operation.id];
 	const toolMode = isToolExecution(this);

@@ -102,9 +102,8 @@ export function optionalBoolean(value: unknown, field: string, label: string): b
 
 /** A number, or numeric text; undefined when not set (nothing or blank text). */
 export function optionalNumber(value: unknown, field: string, label: string): number | undefined {
-	const text = typeof value === 'number' ? value.toString() : optionalText(value, field, label);
-	const n = text === undefined ? NaN : Number(text);
-	if (text === undefined) return undefined;
+	if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+	const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
 	if (!Number.isFinite(n)) throw new ClientValidationError(field, 'invalid_type', `${label} must be a number, but got ${describeValue(value)}`);
 	return n;
 }
