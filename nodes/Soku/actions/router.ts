@@ -336,6 +336,14 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 			failure = error;
 		}
 		if (failure === undefined) continue;
+		// An item value n8n could not evaluate for Options or Retry (see readFixedParametersOnce): this item's validation_error.
+		if (failure instanceof ClientValidationError) {
+			const outcome = { ...emptyOutcome(), error: clientValidationError(failure.field, failure.reason, failure.message) };
+			summary.add(outcome);
+			const placed = placeError.call(this, outcome, operation.id, items[i], i, { mode, outputNames, toolMode, continueOnFail, keepInputData: true });
+			outputs[placed.output].push(placed.item);
+			continue;
+		}
 		if (failure instanceof ExecutionCancelledError) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: i });
 		// A bug or an n8n error, not a Soku answer: n8n's own On Error setting decides.
 		const nodeError =
