@@ -170,6 +170,9 @@ function typedKey(operation: string, value: unknown): string | undefined {
 	return undefined;
 }
 
+/** The README's rule, written here independently: printable ASCII except "%" as is, anything else %XX per UTF-8 byte. */
+const readmeEncoding = (key: string) => Array.from(key, (c) => (c >= ' ' && c <= '~' && c !== '%' ? c : encodeURIComponent(c))).join('');
+
 const totals = { inputs: 0, batches: 0, client: 0, success: 0, otherApi: 0, requests: 0 };
 
 let standIn: SokuStandIn;
@@ -235,12 +238,16 @@ async function checkBatch(parameters: INodeParameters, items: IDataObject[], ope
 		expect(new Set(received).size).toBe(received.length);
 		return;
 	}
-	// Custom keys: what arrived decodes to what the item typed, and distinct typed keys stay distinct.
-	const computed = new Set(sentIndexes.map((i) => typedKey(operation, items[i].key)));
-	expect(computed.has(undefined)).toBe(false);
-	const decoded = received.map((key) => decodeURIComponent(key));
-	for (const key of decoded) expect(computed.has(key)).toBe(true);
-	expect(new Set(received).size).toBe(computed.size);
+	// Custom keys: what arrived is the README's encoding of what the item typed (and decodes back to it),
+	// and distinct typed keys stay distinct.
+	const typed = new Set(sentIndexes.map((i) => typedKey(operation, items[i].key)));
+	expect(typed.has(undefined)).toBe(false);
+	const expected = new Set([...typed].map((key) => readmeEncoding(key as string)));
+	for (const key of received) {
+		expect(expected.has(key)).toBe(true);
+		expect(typed.has(decodeURIComponent(key))).toBe(true);
+	}
+	expect(new Set(received).size).toBe(typed.size);
 }
 
 /**
