@@ -187,6 +187,41 @@ test('validation_error is caught client-side: no request reaches Soku', async ()
   expect(ctx.standIn.requests).toHaveLength(0);
 });
 
+test('a batch of 20 posts with one odd text (an object whose toString is not a function): 19 posted once, 1 validation_error', async () => {
+  const s = await ctx.n8n.execute('sokuE2eOddTextBatch', 'odd-text-batch');
+  expect(s.status).toBe('success');
+  // Node version 2 outputs for Post > Create: Success, validation_error, 11 more codes, Other Error.
+  const counts = s.outputs['Soku: publish'];
+  expect(counts[0]).toBe(19);
+  expect(counts[1]).toBe(1);
+  expect(counts.slice(2).every((n) => n === 0)).toBe(true);
+  const branches = branchOfInput(s, 'Soku: publish');
+  expect(branches[7]).toBe(1);
+  expect(Object.keys(branches).filter((i) => branches[i] === 0)).toHaveLength(19);
+  const refused = s.items['Soku: publish'][1][0];
+  expect(refused.sokuError).toMatchObject({ code: 'validation_error', source: 'client', details: { field: 'post.content.text' } });
+  // n8n 2.x's isolated-vm expression engine cannot copy such a value out (the node turns that error into this
+  // item's validation_error); a legacy-engine n8n hands it over and the node's own reading refuses it.
+  expect(refused.sokuError.message).toMatch(/could not hand to the node|^Text must be text/);
+  // Stored once each, and nothing was sent for the odd item.
+  const texts = ctx.standIn.state.posts.map((p) => p.text).sort();
+  expect(texts).toEqual(Array.from({ length: 20 }, (_, i) => `Batch post ${i + 1}`).filter((_, i) => i !== 7).sort());
+  expect(posts()).toHaveLength(19);
+  expect(JSON.stringify(s.items)).not.toContain(KEYS.demo);
+});
+
+test('a batch of 5 posts with one odd custom Idempotency Key: 4 posted under their keys, 1 validation_error', async () => {
+  const s = await ctx.n8n.execute('sokuE2eOddKeyBatch1', 'odd-key-batch');
+  expect(s.status).toBe('success');
+  const counts = s.outputs['Soku: publish'];
+  expect(counts.slice(0, 2)).toEqual([4, 1]);
+  expect(branchOfInput(s, 'Soku: publish')[2]).toBe(1);
+  // n8n 2.x's engine fails to copy the key out of its sandbox while reading Options ("options"); a legacy
+  // engine hands it over and the node refuses it as a key ("Idempotency-Key").
+  expect(['options', 'Idempotency-Key']).toContain(s.items['Soku: publish'][1][0].sokuError.details.field);
+  expect(posts().map((r) => r.headers['idempotency-key'])).toEqual(['createPost:order-1', 'createPost:order-2', 'createPost:order-4', 'createPost:order-5']);
+});
+
 test('On Error = Continue (using error output): Soku codes stay on their own branches', async () => {
   const s = await ctx.n8n.execute('sokuE2eContinueErr', 'continue-error-output');
   expect(s.status).toBe('success');

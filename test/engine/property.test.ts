@@ -46,6 +46,8 @@ function expectedInvalid(input: IDataObject, targets: number): boolean {
 	if (type === 'video' && !isHttpUrl(String(input.url))) return true;
 	if (type === 'image' && (urls.length === 0 || urls.some((u) => !isHttpUrl(u)))) return true;
 	if (type === 'text' && platforms.some((p) => ['instagram', 'tiktok', 'youtube', 'snapchat'].includes(p))) return true;
+	// REFERENCE §8.2: YouTube takes video posts only.
+	if (type !== 'video' && platforms.includes('youtube')) return true;
 	const when = String(input.scheduledTime);
 	if (when !== '') {
 		const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(when) ? Date.parse(when) : NaN;

@@ -464,3 +464,5 @@ export const PLATFORMS: Readonly<
 		}
 	>
 >;
+/** The longest Idempotency-Key the stand-in accepts (longer → 400 validation_error). */
+export const IDEMPOTENCY_KEY_MAX_LENGTH: number;

@@ -37,6 +37,9 @@ const ERROR_CODES = Object.freeze({
 	internal_error: { status: 500, type: 'api_error' },
 });
 
+/** The longest Idempotency-Key accepted (Soku documents none; the node checks the same number before sending). */
+const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
 /** Default code used when a scripted step gives only a status. */
 const CODE_FOR_STATUS = {
 	400: 'validation_error',
@@ -1276,11 +1279,11 @@ async function startStandIn(options = {}) {
 			if (route.idempotent) {
 				const given = rec.headers['idempotency-key'];
 				if (typeof given === 'string' && given.length > 0) {
-					if (given.length > 255) {
+					if (given.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
 						return errorResult(
 							ctx,
 							'validation_error',
-							'Idempotency-Key must be at most 255 characters',
+							`Idempotency-Key must be at most ${IDEMPOTENCY_KEY_MAX_LENGTH} characters`,
 							{ field: 'Idempotency-Key', reason: 'too_long' },
 							rlHeaders,
 						);
@@ -1722,4 +1725,5 @@ module.exports = {
 	DEFAULT_RATE_LIMITS,
 	ERROR_CODES,
 	PLATFORMS,
+	IDEMPOTENCY_KEY_MAX_LENGTH,
 };

@@ -5,14 +5,15 @@
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { deriveIdempotencyKey } from '../../nodes/Soku/actions/common/idempotency';
+import { IDEMPOTENCY_KEY_MAX_LENGTH, deriveIdempotencyKey } from '../../nodes/Soku/actions/common/idempotency';
 import { deletedJson, listToJson } from '../../nodes/Soku/actions/common/list';
-import { PLATFORM_IDS, normalisePlatform } from '../../nodes/Soku/actions/common/platforms';
+import { PLATFORM_IDS, PLATFORM_RULES, normalisePlatform } from '../../nodes/Soku/actions/common/platforms';
 import { buildRenderBody } from '../../nodes/Soku/actions/common/render';
 import { hintFor, readRetrySettings, sokuErrorJson } from '../../nodes/Soku/actions/router';
 import { clientValidationError, type SokuErrorInfo } from '../../nodes/Soku/errors/classify';
 import { ClientValidationError } from '../../nodes/Soku/helpers/validation';
 import { DEFAULT_RETRY_SETTINGS } from '../../nodes/Soku/policy/retry';
+import { IDEMPOTENCY_KEY_MAX_LENGTH as STAND_IN_KEY_MAX_LENGTH, PLATFORMS as STAND_IN_PLATFORMS } from '../stand-in/soku-stand-in';
 
 /** What n8n hands an operation: the item's parameter values. */
 const withParameters = (values: Record<string, unknown>) =>
@@ -150,4 +151,9 @@ describe('the error object on error items', () => {
 		});
 		expect(sokuErrorJson(error, 'createPost', { attempts: 3, waitedMs: 1500 })).toMatchObject({ attempts: 3, waitedMs: 1500 });
 	});
+});
+
+test('the node checks the same platform matrix and key limit as the stand-in (REFERENCE §8.2; the stand-in’s 255)', () => {
+	expect(PLATFORM_RULES).toEqual(STAND_IN_PLATFORMS);
+	expect(IDEMPOTENCY_KEY_MAX_LENGTH).toBe(STAND_IN_KEY_MAX_LENGTH);
 });

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeParameters } from 'n8n-workflow';
 
 import { hasExpression, readFixedParametersOnce } from '../../nodes/Soku/actions/common/parameters';
+import { ClientValidationError } from '../../nodes/Soku/helpers/validation';
 
 /** A context whose getNodeParameter resolves "={{ item }}" to the item index and counts its calls. */
 function context(parameters: INodeParameters) {
@@ -56,4 +57,36 @@ test('an unset parameter gives each caller its own fallback, and without one n8n
 test('everything else on the context is the original', () => {
 	const { ctx } = context({});
 	expect(readFixedParametersOnce(ctx).getTimezone()).toBe('Europe/Berlin');
+});
+
+describe("an item value n8n's expression engine cannot hand over", () => {
+	// What n8n 2.x (isolated-vm engine) throws for an expression giving {"toString": "x"}, for that item only.
+	const CLONE_ERROR = 'Expression evaluation failed: function toString() { [native code] } could not be cloned.';
+	const throwing = (error: Error) =>
+		({
+			getNode: () => ({ parameters: { text: '={{ $json.text }}', options: { idempotencyKey: '={{ $json.key }}' } } }),
+			getNodeParameter: () => {
+				throw error;
+			},
+		}) as unknown as IExecuteFunctions;
+
+	test('is a ClientValidationError naming the Soku field (that item goes to validation_error)', () => {
+		const perRun = readFixedParametersOnce(throwing(new Error(CLONE_ERROR)));
+		let caught: unknown;
+		try {
+			perRun.getNodeParameter('text', 3, '');
+		} catch (error) {
+			caught = error;
+		}
+		expect(caught).toBeInstanceOf(ClientValidationError);
+		expect(caught).toMatchObject({ field: 'post.content.text', reason: 'invalid_type' });
+		expect((caught as Error).message).toMatch(/could not hand to the node .*make the expression give text/);
+		expect(() => perRun.getNodeParameter('options', 3, {})).toThrow(ClientValidationError);
+	});
+
+	test('any other evaluation error (a workflow bug) is thrown unchanged, for n8n’s On Error setting', () => {
+		const bug = Object.assign(new Error("Referenced node doesn't exist"), { name: 'ExpressionError' });
+		const perRun = readFixedParametersOnce(throwing(bug));
+		expect(() => perRun.getNodeParameter('text', 0, '')).toThrow(bug);
+	});
 });

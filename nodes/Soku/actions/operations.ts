@@ -34,7 +34,9 @@ export const RESOURCES: ReadonlyArray<{ name: string; value: string; description
 
 export const OPERATIONS: readonly SokuOperation[] = RESOURCES.flatMap((r) => r.operations);
 
-export const operationKey = (resource: unknown, operation: unknown) => `${String(resource)}:${String(operation)}`;
+// Only text names an operation: String() would throw on an expression giving {"toString": "x"}.
+export const operationKey = (resource: unknown, operation: unknown) =>
+	`${typeof resource === 'string' ? resource : ''}:${typeof operation === 'string' ? operation : ''}`;
 
 export const OPERATIONS_BY_KEY: ReadonlyMap<string, SokuOperation> = new Map(
 	OPERATIONS.map((op) => [operationKey(op.resource, op.operation), op]),

@@ -15,7 +15,7 @@ import {
 
 import { clientValidationError, type SokuErrorInfo } from '../errors/classify';
 import { ERROR_ROWS_BY_CODE, type OperationId } from '../errors/errorTable';
-import { ClientValidationError } from '../helpers/validation';
+import { ClientValidationError, describeValue } from '../helpers/validation';
 import { PacingRegistry, type WindowLimit } from '../policy/pacing';
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../policy/retry';
 import { errorCodesParameter, routeItem, type OutputLayout, type RoutingMode } from '../policy/route';
@@ -50,7 +50,8 @@ export interface SokuErrorJson extends IDataObject {
 }
 
 function numberOption(value: unknown, fallback: number): number {
-	const n = Number(value);
+	// Only numbers and text convert: Number() throws on an object such as {"valueOf": "x"}.
+	const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : NaN;
 	return value === undefined || value === '' || !Number.isFinite(n) || n < 0 ? fallback : n;
 }
 
@@ -233,7 +234,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 	const operationName = this.getNodeParameter('operation', 0);
 	const operation = OPERATIONS_BY_KEY.get(operationKey(resource, operationName));
 	if (!operation) {
-		throw new NodeOperationError(this.getNode(), `Unknown operation "${String(operationName)}" for resource "${String(resource)}"`);
+		throw new NodeOperationError(this.getNode(), `Unknown operation ${describeValue(operationName)} for resource ${describeValue(resource)}`);
 	}
 	const endpoint = ENDPOINTS[operation.id];
 	const toolMode = isToolExecution(this);
@@ -335,6 +336,14 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 			failure = error;
 		}
 		if (failure === undefined) continue;
+		// An item value n8n could not evaluate for Options or Retry (see readFixedParametersOnce): this item's validation_error.
+		if (failure instanceof ClientValidationError) {
+			const outcome = { ...emptyOutcome(), error: clientValidationError(failure.field, failure.reason, failure.message) };
+			summary.add(outcome);
+			const placed = placeError.call(this, outcome, operation.id, items[i], i, { mode, outputNames, toolMode, continueOnFail, keepInputData: true });
+			outputs[placed.output].push(placed.item);
+			continue;
+		}
 		if (failure instanceof ExecutionCancelledError) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: i });
 		// A bug or an n8n error, not a Soku answer: n8n's own On Error setting decides.
 		const nodeError =

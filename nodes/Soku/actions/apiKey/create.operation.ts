@@ -23,11 +23,11 @@ export const createApiKey: SokuOperation = {
 	description: 'Create a new sk_live_ API key (uses the Soku Account credential)',
 	properties,
 	build(itemIndex) {
-		const name = optionalText(this.getNodeParameter('name', itemIndex, ''));
+		const name = optionalText(this.getNodeParameter('name', itemIndex, ''), 'name', 'Name');
 		const body: IDataObject = {};
 		if (name !== undefined) {
-			if (name.length > 100) {
-				throw new ClientValidationError('name', 'too_long', `Name must be 1-100 characters, got ${name.length}`);
+			if (Array.from(name).length > 100) {
+				throw new ClientValidationError('name', 'too_long', `Name must be 1-100 characters, got ${Array.from(name).length}`);
 			}
 			body.name = name;
 		}

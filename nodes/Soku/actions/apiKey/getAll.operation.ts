@@ -1,4 +1,4 @@
-import { INFERRED_NOTICE, listProperties, listToJson } from '../common/list';
+import { INFERRED_NOTICE, listLimit, listProperties, listToJson } from '../common/list';
 import type { SokuOperation } from '../types';
 
 export const getAllApiKeys: SokuOperation = {
@@ -9,7 +9,8 @@ export const getAllApiKeys: SokuOperation = {
 	action: 'Get many API keys',
 	description: 'List the account\'s API keys without their secret values (inferred response shape)',
 	properties: [INFERRED_NOTICE, ...listProperties],
-	build() {
+	build(itemIndex) {
+		listLimit.call(this, itemIndex);
 		return { operation: 'listApiKeys', path: '/v1/api-keys' };
 	},
 	toJson: listToJson,

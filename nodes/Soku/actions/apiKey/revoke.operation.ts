@@ -29,6 +29,6 @@ export const revokeApiKey: SokuOperation = {
 		return { operation: 'revokeApiKey', path: `/v1/api-keys/${encodeURIComponent(keyId)}` };
 	},
 	toJson(body, itemIndex) {
-		return deletedJson(String(this.getNodeParameter('keyId', itemIndex, '')).trim(), body).map(({ deleted, ...rest }) => ({ revoked: deleted, ...rest }));
+		return deletedJson(requireText(this.getNodeParameter('keyId', itemIndex, ''), 'keyId', 'Key ID'), body).map(({ deleted, ...rest }) => ({ revoked: deleted, ...rest }));
 	},
 };

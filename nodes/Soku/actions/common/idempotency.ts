@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 
 import type { OperationId } from '../../errors/errorTable';
-import { ClientValidationError } from '../../helpers/validation';
+import { ClientValidationError, hasLoneSurrogate } from '../../helpers/validation';
 
 const hash = (parts: ReadonlyArray<string | number>): string =>
 	createHash('sha256').update(parts.join('\u0000')).digest('hex');
@@ -88,16 +88,45 @@ export class WindowAnchors {
 }
 
 /**
+ * The longest Idempotency-Key the node sends, counted as sent (after encoding). Soku documents no limit;
+ * 255 is what the project's stand-in accepts (test/unit asserts they agree), and a key that long is far
+ * beyond any id a workflow uses.
+ */
+export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
+
+/**
+ * A custom key as a header can carry it: n8n's HTTP client silently drops every character above U+00FF
+ * and control characters, so "ключ" and "鍵" would both arrive as nothing. Every character outside
+ * printable ASCII (space to ~), and "%" itself, is sent as the percent-encoded bytes of its UTF-8 form
+ * (ключ → %D0%BA%D0%BB%D1%8E%D1%87). Because "%" is always encoded, a typed "%D0%BA" (→ %25D0%25BA) and
+ * "к" never meet: two different keys are never one header value. Keys without such characters are sent
+ * unchanged.
+ */
+export function headerSafeKey(text: string): string {
+	// Only printable ASCII except "%": the common case costs one test.
+	if (/^[\x20-\x24\x26-\x7e]*$/.test(text)) return text;
+	let sent = '';
+	for (const character of text) {
+		const code = character.codePointAt(0) as number;
+		if (code >= 0x20 && code <= 0x7e && code !== 0x25) sent += character;
+		else for (const byte of Buffer.from(character, 'utf8')) sent += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+	}
+	return sent;
+}
+
+/**
  * Options > Idempotency Key as sent: the user's value, scoped by the operation so one `{{ $json.id }}` on
- * Media and on Post cannot collide. Numbers and booleans become text. Undefined when the option is not
- * used (absent, or added but left as the empty default), so the derived key applies. An expression that
- * gives nothing, an object or an array is refused: silently falling back would drop the user's key.
+ * Media and on Post cannot collide, made header-safe (headerSafeKey). Numbers and booleans become text.
+ * Undefined when the option is not used (absent, or added but left as the empty default), so the derived
+ * key applies. An expression that gives nothing, an object or an array is refused: silently falling back
+ * would drop the user's key. So is a key with a broken character (a lone surrogate has no UTF-8 form) and
+ * one longer than IDEMPOTENCY_KEY_MAX_LENGTH as sent, which Soku may refuse or cut.
  */
 export function customIdempotencyKey(value: unknown, isExpression: boolean, operation: OperationId): string | undefined {
 	let text: string | undefined;
 	if (typeof value === 'string') text = value.trim();
 	else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'boolean' || typeof value === 'bigint') {
-		text = String(value);
+		text = value.toString();
 	} else if (value === undefined || value === null) text = '';
 	if (text === undefined) {
 		const kind = Array.isArray(value) ? 'an array' : typeof value === 'number' ? 'a number that is not finite' : 'an object';
@@ -115,12 +144,28 @@ export function customIdempotencyKey(value: unknown, isExpression: boolean, oper
 			'Idempotency Key: the expression gave an empty value for this item; give every item its own key (e.g. {{ $json.id }}) or remove the option to use the derived key',
 		);
 	}
-	return `${operation}:${text}`;
+	if (hasLoneSurrogate(text)) {
+		throw new ClientValidationError(
+			'Idempotency-Key',
+			'invalid_text',
+			'Idempotency Key contains a broken character (half of a UTF-16 surrogate pair, e.g. an emoji cut in two), which has no UTF-8 form: fix or remove it',
+		);
+	}
+	const sent = headerSafeKey(`${operation}:${text}`);
+	if (sent.length > IDEMPOTENCY_KEY_MAX_LENGTH) {
+		throw new ClientValidationError(
+			'Idempotency-Key',
+			'too_long',
+			`Idempotency Key is ${sent.length} characters as sent ("${operation}:" plus the key, characters outside printable ASCII as %XX per UTF-8 byte); at most ${IDEMPOTENCY_KEY_MAX_LENGTH} are sent: use a shorter id or a hash of it`,
+		);
+	}
+	return sent;
 }
 
 /** Options > Duplicate Window (hours) in ms: default 24 h; 0 = keys per execution (a re-run posts again). */
 export function duplicateWindowMs(hours: unknown): number {
-	const n = Number(hours);
+	// Only numbers and text convert: Number() throws on an object such as {"valueOf": "x"}.
+	const n = typeof hours === 'number' || typeof hours === 'string' ? Number(hours) : NaN;
 	return (hours === undefined || hours === '' || !Number.isFinite(n) || n < 0 ? 24 : n) * 3_600_000;
 }
 

@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { ClientValidationError, optionalBoolean, optionalNumber } from '../../helpers/validation';
+
 /** Return All / Limit, applied to the bare arrays Soku returns (it documents no pagination). */
 export const listProperties: INodeProperties[] = [
 	{
@@ -20,11 +22,18 @@ export const listProperties: INodeProperties[] = [
 	},
 ];
 
+/** How many rows to keep (undefined: all). Read in build too, so a bad Limit is refused before sending. */
+export function listLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
+	if (optionalBoolean(this.getNodeParameter('returnAll', itemIndex, true), 'returnAll', 'Return All') !== false) return undefined;
+	const limit = optionalNumber(this.getNodeParameter('limit', itemIndex, 50), 'limit', 'Limit') ?? 50;
+	if (limit < 1) throw new ClientValidationError('limit', 'invalid_value', `Limit must be 1 or more, got ${limit}`);
+	return limit;
+}
+
 export function listToJson(this: IExecuteFunctions, body: unknown, itemIndex: number): IDataObject[] {
 	const rows = Array.isArray(body) ? body : [];
 	const all = rows.map((row) => (row !== null && typeof row === 'object' ? (row as IDataObject) : { value: row as string }));
-	if (this.getNodeParameter('returnAll', itemIndex, true)) return all;
-	return all.slice(0, Number(this.getNodeParameter('limit', itemIndex, 50)));
+	return all.slice(0, listLimit.call(this, itemIndex));
 }
 
 /** A DELETE answers 204 (or 200): say what happened instead of an empty item. */

@@ -45,6 +45,6 @@ export function buildRenderBody(this: IExecuteFunctions, itemIndex: number): IDa
 	const config = jsonObject(this.getNodeParameter('config', itemIndex, '{}'), 'config', 'Template Values');
 	if (config && Object.keys(config).length) body.config = config;
 	const aspectRatio = this.getNodeParameter('aspectRatio', itemIndex, '');
-	if (aspectRatio) body.aspectRatio = oneOf(aspectRatio, ASPECT_RATIOS, 'aspectRatio', 'Aspect Ratio');
+	if (aspectRatio !== '' && aspectRatio !== undefined && aspectRatio !== null) body.aspectRatio = oneOf(aspectRatio, ASPECT_RATIOS, 'aspectRatio', 'Aspect Ratio');
 	return body;
 }

@@ -2,20 +2,19 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import {
 	ClientValidationError,
+	describeValue,
 	futureIsoTime,
 	httpUrlList,
 	oneOf,
+	optionalBoolean,
 	optionalText,
+	readText,
 	requireHttpUrl,
 	requireText,
 } from '../../helpers/validation';
-import { MEDIA_TYPES, PLATFORM_IDS, PLATFORM_OPTIONS, normalisePlatform } from '../common/platforms';
+import { MEDIA_TYPES, PLATFORM_IDS, PLATFORM_OPTIONS, PLATFORM_RULES, mediaKindOf, normalisePlatform } from '../common/platforms';
 import type { SokuOperation } from '../types';
 import type { SokuRequest } from '../../transport';
-
-/** Platforms that cannot take a text-only post, and those that need text (REFERENCE §4.1, §8.2). */
-const NEEDS_MEDIA = ['instagram', 'tiktok', 'youtube', 'snapchat'];
-const NEEDS_TEXT = ['x', 'threads'];
 
 const properties: INodeProperties[] = [
 	{
@@ -74,7 +73,7 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		description:
-			'Caption or post body. Required for text posts and for X and Threads. Limits: X 280, Threads 500, Instagram and TikTok 2,200, LinkedIn 3,000, Facebook 5,000 characters.',
+			'Caption or post body. Required for text posts and for X and Threads. Longer text is refused before sending: X 280, Threads 500, Instagram and TikTok 2,200, LinkedIn 3,000, Facebook 5,000, YouTube 100, Snapchat 160 characters.',
 	},
 	{
 		displayName: 'Video URL',
@@ -116,7 +115,7 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				description:
-					"Sent as post.content.mediaUrls: Soku's general-purpose media list (comma-separated http(s) URLs or an array). Instagram needs at least one media URL.",
+					"Sent as post.content.mediaUrls: Soku's general-purpose media list (comma-separated http(s) URLs or an array). Instagram needs at least one media URL. A video post carries one video: add images here (.jpg, .png, .webp, .gif), not a second video.",
 			},
 			{
 				displayName: 'Instagram Trial Reel',
@@ -138,6 +137,52 @@ const properties: INodeProperties[] = [
 	},
 ];
 
+/**
+ * The media rules of §8.2 for every target: video posts carry a single video (Extra Media URLs may add
+ * images only), no text-only posts where a platform needs media, no image-only posts to YouTube, and at
+ * most the platform's number of images.
+ */
+function checkMediaForPlatforms(
+	mediaType: string,
+	media: Array<{ kind: 'image' | 'video'; field: string }>,
+	rules: Array<{ name: string } & (typeof PLATFORM_RULES)[keyof typeof PLATFORM_RULES]>,
+): void {
+	const images = media.filter((m) => m.kind === 'image');
+	const videos = media.length - images.length;
+	if (mediaType === 'video' && videos > 1) {
+		throw new ClientValidationError(
+			'post.content.mediaUrls',
+			'too_many',
+			'A video post carries a single video: Extra Media URLs may add images (.jpg, .png, .webp, .gif) but no second video',
+		);
+	}
+	const needMedia = rules.filter((r) => !r.textOnly).map((r) => r.name);
+	if (!media.length && needMedia.length) {
+		throw new ClientValidationError(
+			'post.content.mediaType',
+			'unsupported_for_platform',
+			`${needMedia.join(', ')} cannot publish text-only posts: choose Media Type Image or Video`,
+		);
+	}
+	const videoOnly = rules.filter((r) => !r.images).map((r) => r.name);
+	if (videoOnly.length && videos === 0) {
+		throw new ClientValidationError(
+			'post.content.mediaType',
+			'unsupported_for_platform',
+			`${videoOnly.join(', ')} publishes video posts only: choose Media Type Video`,
+		);
+	}
+	for (const rule of rules) {
+		if (rule.images && rule.maxImages !== null && images.length > rule.maxImages) {
+			throw new ClientValidationError(
+				images.some((m) => m.field === 'post.content.imageUrls') ? 'post.content.imageUrls' : 'post.content.mediaUrls',
+				'too_many',
+				`${rule.name} takes at most ${rule.maxImages} images per post, got ${images.length}: remove some or split the post`,
+			);
+		}
+	}
+}
+
 function targetsOf(raw: unknown): unknown[] {
 	const targets = (raw as IDataObject | undefined)?.target;
 	return Array.isArray(targets) ? targets : [];
@@ -152,47 +197,55 @@ export const createPost: SokuOperation = {
 	description: 'Publish a post now or at a scheduled time to one or more platforms',
 	properties,
 	build(itemIndex, context) {
-		const rawMediaType = this.getNodeParameter('mediaType', itemIndex, 'text');
-		const mediaType = oneOf(
-			typeof rawMediaType === 'string' ? rawMediaType.trim().toLowerCase() : rawMediaType,
-			MEDIA_TYPES,
-			'post.content.mediaType',
-			'Media Type',
+		const mediaType = oneOf(this.getNodeParameter('mediaType', itemIndex, 'text'), MEDIA_TYPES, 'post.content.mediaType', 'Media Type', (t) =>
+			t.toLowerCase(),
 		);
 		const rawTargets = targetsOf(this.getNodeParameter('targets', itemIndex, {}));
 		if (rawTargets.length === 0) {
 			throw new ClientValidationError('post.content.platform', 'empty', 'Targets: add at least one platform to publish to');
 		}
 		const platform = rawTargets.map((raw, i) => {
-			const target = (raw ?? {}) as IDataObject;
+			const target = (raw !== null && typeof raw === 'object' ? raw : {}) as IDataObject;
 			const field = `post.content.platform[${i}].platform`;
 			const name = normalisePlatform(requireText(target.platform, field, `Targets #${i + 1} Platform`));
 			if (!(PLATFORM_IDS as readonly string[]).includes(name)) {
 				throw new ClientValidationError(
 					field,
 					'unknown_platform',
-					`Targets #${i + 1} Platform must be one of ${PLATFORM_IDS.join(', ')}, got "${String(target.platform).slice(0, 40)}"`,
+					`Targets #${i + 1} Platform must be one of ${PLATFORM_IDS.join(', ')}, got ${describeValue(target.platform)}`,
 				);
 			}
-			const accountId = optionalText(target.accountId);
+			const accountId = optionalText(target.accountId, `post.content.platform[${i}].accountId`, `Targets #${i + 1} Account ID`);
 			return accountId ? { platform: name, accountId } : name;
 		});
-		const names = platform.map((t) => (typeof t === 'string' ? t : t.platform));
+		const names = platform.map((t) => (typeof t === 'string' ? t : t.platform)) as Array<keyof typeof PLATFORM_RULES>;
+		const rules = names.map((name) => ({ name, ...PLATFORM_RULES[name] }));
 
 		// Kept as typed (line breaks and spacing matter in captions); blank counts as missing.
-		const rawText = this.getNodeParameter('text', itemIndex, '');
-		const text = optionalText(rawText) === undefined ? undefined : String(rawText);
-		const needsText = names.filter((n) => NEEDS_TEXT.includes(n));
+		const rawText = readText(this.getNodeParameter('text', itemIndex, ''), 'post.content.text', 'Text');
+		const text = rawText?.trim() ? rawText : undefined;
+		const needsText = rules.filter((r) => r.needsText).map((r) => r.name);
 		if (!text && (mediaType === 'text' || needsText.length)) {
 			const why = mediaType === 'text' ? 'a text post' : needsText.join(' and ');
 			throw new ClientValidationError('post.content.text', 'required', `Text is required for ${why}`);
+		}
+		const characters = text ? Array.from(text).length : 0;
+		const tooLong = rules.filter((r) => characters > r.captionLimit);
+		if (tooLong.length) {
+			throw new ClientValidationError(
+				'post.content.text',
+				'too_long',
+				`Text is ${characters} characters; ${tooLong.map((r) => `${r.name} allows ${r.captionLimit}`).join(', ')}: shorten it or post to those platforms separately`,
+			);
 		}
 
 		const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
 		const content: IDataObject = { mediaType };
 		if (text) content.text = text;
+		const media: Array<{ kind: 'image' | 'video'; field: string }> = [];
 		if (mediaType === 'video') {
 			content.videoUrl = requireHttpUrl(this.getNodeParameter('videoUrl', itemIndex, ''), 'post.content.videoUrl', 'Video URL');
+			media.push({ kind: 'video', field: 'post.content.videoUrl' });
 		}
 		if (mediaType === 'image') {
 			const imageUrls = httpUrlList(this.getNodeParameter('imageUrls', itemIndex, ''), 'post.content.imageUrls', 'Image URL');
@@ -200,27 +253,21 @@ export const createPost: SokuOperation = {
 				throw new ClientValidationError('post.content.imageUrls', 'required', 'Image URLs: add at least one image URL for an image post');
 			}
 			content.imageUrls = imageUrls;
+			media.push(...imageUrls.map(() => ({ kind: 'image' as const, field: 'post.content.imageUrls' })));
 		}
 		const mediaUrls = httpUrlList(additional.mediaUrls, 'post.content.mediaUrls', 'Extra Media URL');
 		if (mediaUrls.length) content.mediaUrls = mediaUrls;
-		if (mediaType === 'text') {
-			const textOnly = names.filter((n) => NEEDS_MEDIA.includes(n));
-			if (textOnly.length && !mediaUrls.length) {
-				throw new ClientValidationError(
-					'post.content.mediaType',
-					'unsupported_for_platform',
-					`${textOnly.join(', ')} cannot publish text-only posts: choose Media Type Image or Video`,
-				);
-			}
-		}
+		media.push(...mediaUrls.map((url) => ({ kind: mediaKindOf(url, mediaType), field: 'post.content.mediaUrls' })));
+		checkMediaForPlatforms(mediaType, media, rules);
 		content.platform = platform;
 
 		const body: IDataObject = { post: { content } };
 		let sendBefore: SokuRequest['sendBefore'];
-		if (optionalText(additional.scheduledTime)) {
-			body.scheduledTime = futureIsoTime(additional.scheduledTime, 'scheduledTime', 'Scheduled Time', context.now, context.timeZone, 60_000);
+		const scheduledTime = additional.scheduledTime;
+		if (!(typeof scheduledTime === 'string' && scheduledTime.trim() === '') && scheduledTime !== undefined && scheduledTime !== null) {
+			body.scheduledTime = futureIsoTime(scheduledTime, 'scheduledTime', 'Scheduled Time', context.now, context.timeZone, 60_000);
 			// Checked again right before each send: a pacing or retry wait can eat the minute of lead time.
-			const scheduled = String(body.scheduledTime);
+			const scheduled = body.scheduledTime as string;
 			sendBefore = {
 				at: Date.parse(scheduled) - 60_000,
 				field: 'scheduledTime',
@@ -228,8 +275,10 @@ export const createPost: SokuOperation = {
 				message: `Scheduled Time must be at least 60 seconds in the future when the post is sent; after waiting for Soku's rate limit it no longer is (scheduled for ${scheduled}): not sent`,
 			};
 		}
-		if (additional.enableRepurposing !== undefined) body.enableRepurposing = additional.enableRepurposing === true;
-		if (additional.trialReel !== undefined) body.trial_reel = additional.trialReel === true;
+		const enableRepurposing = optionalBoolean(additional.enableRepurposing, 'enableRepurposing', 'Enable Repurposing');
+		if (enableRepurposing !== undefined) body.enableRepurposing = enableRepurposing;
+		const trialReel = optionalBoolean(additional.trialReel, 'trial_reel', 'Instagram Trial Reel');
+		if (trialReel !== undefined) body.trial_reel = trialReel;
 
 		return {
 			operation: 'createPost',

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { jsonObject, optionalText, requireText } from '../../helpers/validation';
+import { jsonObject, optionalBoolean, optionalText, requireText } from '../../helpers/validation';
 import { PLATFORM_OPTIONS, normalisePlatform } from '../common/platforms';
 import type { SokuOperation } from '../types';
 
@@ -71,11 +71,13 @@ export const createRepurposeLink: SokuOperation = {
 			accountId: requireText(this.getNodeParameter('accountId', itemIndex, ''), 'accountId', 'Account ID'),
 			type: requireText(this.getNodeParameter('type', itemIndex, ''), 'type', 'Type'),
 		};
-		const templateId = optionalText(additional.templateId);
+		const templateId = optionalText(additional.templateId, 'templateId', 'Template ID');
 		if (templateId) body.templateId = templateId;
 		const settings: IDataObject = { ...(jsonObject(additional.settingsJson, 'settings', 'More Settings') ?? {}) };
-		if (additional.includeCaption !== undefined) settings.includeCaption = additional.includeCaption === true;
-		if (additional.addHashtags !== undefined) settings.addHashtags = additional.addHashtags === true;
+		const includeCaption = optionalBoolean(additional.includeCaption, 'settings.includeCaption', 'Include Caption');
+		if (includeCaption !== undefined) settings.includeCaption = includeCaption;
+		const addHashtags = optionalBoolean(additional.addHashtags, 'settings.addHashtags', 'Add Hashtags');
+		if (addHashtags !== undefined) settings.addHashtags = addHashtags;
 		if (Object.keys(settings).length) body.settings = settings;
 		return { operation: 'createRepurposeLink', path: '/v1/repurposeLinks', body };
 	},

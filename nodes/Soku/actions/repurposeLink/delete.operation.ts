@@ -44,6 +44,6 @@ export const deleteRepurposeLink: SokuOperation = {
 		return { operation: 'deleteRepurposeLink', path: `/v1/repurposeLinks/${encodeURIComponent(id)}` };
 	},
 	toJson(body, itemIndex) {
-		return deletedJson(String(this.getNodeParameter('linkId', itemIndex, '', { extractValue: true })).trim(), body);
+		return deletedJson(requireText(this.getNodeParameter('linkId', itemIndex, '', { extractValue: true }), 'id', 'Repurpose Link'), body);
 	},
 };

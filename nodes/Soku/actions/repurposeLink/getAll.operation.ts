@@ -1,7 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import { optionalText } from '../../helpers/validation';
-import { listProperties, listToJson } from '../common/list';
+import { listLimit, listProperties, listToJson } from '../common/list';
 import { PLATFORM_OPTIONS } from '../common/platforms';
 import type { SokuOperation } from '../types';
 
@@ -30,10 +30,11 @@ export const getAllRepurposeLinks: SokuOperation = {
 	description: 'List the automation rules that republish new content from one account elsewhere',
 	properties,
 	build(itemIndex) {
+		listLimit.call(this, itemIndex);
 		const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 		const qs: IDataObject = {};
-		for (const key of ['platform', 'accountId', 'type']) {
-			const value = optionalText(filters[key]);
+		for (const [key, label] of [['platform', 'Platform'], ['accountId', 'Account ID'], ['type', 'Type']]) {
+			const value = optionalText(filters[key], key, `Filters › ${label}`);
 			if (value) qs[key] = value;
 		}
 		return { operation: 'listRepurposeLinks', path: '/v1/repurposeLinks', qs };

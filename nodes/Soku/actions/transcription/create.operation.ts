@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import { ClientValidationError, oneOf, optionalText, requireText } from '../../helpers/validation';
+import { ClientValidationError, describeValue, oneOf, optionalNumber, optionalText, requireText } from '../../helpers/validation';
 import type { SokuOperation } from '../types';
 
 const properties: INodeProperties[] = [
@@ -62,7 +62,7 @@ export const createTranscription: SokuOperation = {
 			mediaId: requireText(this.getNodeParameter('mediaId', itemIndex, ''), 'mediaId', 'Media ID'),
 		};
 		const additional = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
-		const language = optionalText(additional.language);
+		const language = optionalText(additional.language, 'language', 'Language');
 		if (language) {
 			if (!/^[a-z]{2}$/i.test(language)) {
 				throw new ClientValidationError('language', 'invalid_value', `Language must be a two-letter ISO 639-1 code such as en, got "${language.slice(0, 20)}"`);
@@ -70,11 +70,10 @@ export const createTranscription: SokuOperation = {
 			body.language = language.toLowerCase();
 		}
 		if (additional.model !== undefined) body.model = oneOf(additional.model, ['whisper-1'], 'model', 'Model');
-		const duration = optionalText(additional.durationSeconds);
-		if (duration !== undefined && Number(duration) !== 0) {
-			const seconds = Number(duration);
-			if (!Number.isFinite(seconds) || seconds < 0) {
-				throw new ClientValidationError('durationSeconds', 'invalid_value', `Duration (Seconds) must be a positive number, got "${String(additional.durationSeconds)}"`);
+		const seconds = optionalNumber(additional.durationSeconds, 'durationSeconds', 'Duration (Seconds)');
+		if (seconds !== undefined && seconds !== 0) {
+			if (seconds < 0) {
+				throw new ClientValidationError('durationSeconds', 'invalid_value', `Duration (Seconds) must be a positive number, got ${describeValue(additional.durationSeconds)}`);
 			}
 			body.durationSeconds = seconds;
 		}
