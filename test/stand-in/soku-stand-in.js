@@ -378,6 +378,9 @@ async function startStandIn(options = {}) {
 	const trustProxy = Boolean(options.trustProxy);
 
 	let rateCfg = mergeRateLimits(DEFAULT_RATE_LIMITS, options.rateLimits);
+	// Answers the docs leave open (REFERENCE §5, §7), opt-in; reset() restores the start options.
+	const answerDefaults = { replayHeader: options.replayHeader ?? 'onReplay', dispatchLists: options.dispatchLists ?? 'exclusive' };
+	let answerCfg = { ...answerDefaults };
 	const windows = new Map(); // key -> sorted array of timestamps (ms)
 
 	const state = emptyState();
@@ -928,7 +931,7 @@ async function startStandIn(options = {}) {
 				ctx,
 				'dispatch_failed',
 				`Post created, but delivery failed for: ${outcome.failedPlatforms.join(', ')}`,
-				outcome,
+				outcome.details,
 			);
 		}
 		return { status: 201, body: { postSubmissionId: post.postSubmissionId } };
@@ -963,12 +966,24 @@ async function startStandIn(options = {}) {
 			okTargets.push(t);
 		}
 		const failedPlatforms = unique(failedTargets.map((t) => t.platform));
-		const succeededPlatforms = unique(okTargets.map((t) => t.platform)).filter((p) => !failedPlatforms.includes(p));
+		const okPlatforms = unique(okTargets.map((t) => t.platform));
+		const succeededPlatforms = okPlatforms.filter((p) => !failedPlatforms.includes(p));
 		for (const p of succeededPlatforms) post.delivered[p] = true;
 		post.failedPlatforms = failedPlatforms;
 		post.status = failedPlatforms.length ? 'dispatch_failed' : 'dispatched';
 		post.dispatchedAt = nowIso();
-		return { failedPlatforms, succeededPlatforms };
+		// How the two lists are reported is not documented: exclusive (a platform with a failed target is
+		// only failed), overlap (a platform with a delivered target is also succeeded), or one list omitted.
+		const mode = answerCfg.dispatchLists;
+		const details =
+			mode === 'overlap'
+				? { failedPlatforms, succeededPlatforms: okPlatforms }
+				: mode === 'failedOnly'
+					? { failedPlatforms }
+					: mode === 'succeededOnly'
+						? { succeededPlatforms }
+						: { failedPlatforms, succeededPlatforms };
+		return { failedPlatforms, details };
 	}
 
 	/** Delivers scheduled posts whose time has come (by the clock). Runs before every request too. */
@@ -1306,10 +1321,11 @@ async function startStandIn(options = {}) {
 						);
 					}
 					rec.idempotentReplay = true;
+					const replayed = answerCfg.replayHeader === 'never' ? {} : { 'idempotent-replayed': 'true' };
 					return {
 						status: stored.status,
 						body: clone(stored.body),
-						headers: { ...rlHeaders, 'idempotent-replayed': 'true' },
+						headers: { ...rlHeaders, ...replayed },
 					};
 				}
 			}
@@ -1322,6 +1338,8 @@ async function startStandIn(options = {}) {
 				else throw e;
 			}
 			result.headers = { ...rlHeaders, ...(result.headers || {}) };
+			// 'always': a fresh answer under a key says so too (Soku documents no such header either way).
+			if (idemKey && answerCfg.replayHeader === 'always') result.headers['idempotent-replayed'] = 'false';
 
 			const processed =
 				(result.status >= 200 && result.status < 300) ||
@@ -1683,12 +1701,16 @@ async function startStandIn(options = {}) {
 		resetRateLimits() {
 			windows.clear();
 		},
+		configureAnswers(partial) {
+			answerCfg = { ...answerCfg, ...partial };
+		},
 		reset() {
 			seed();
 			requests.length = 0;
 			steps = [];
 			faultCfg = null;
 			faultRng = null;
+			answerCfg = { ...answerDefaults };
 			windows.clear();
 			for (const k of Object.keys(faultCounts)) delete faultCounts[k];
 		},

@@ -124,11 +124,11 @@ describe('the send loop', () => {
 		expect(soku.requests).toHaveLength(1);
 	});
 
-	test('dispatch_failed naming only the failed platforms (no succeededPlatforms): only those are reported failed', async () => {
+	test('dispatch_failed naming only the failed platforms (no succeededPlatforms): the others were accepted', async () => {
 		const soku = script(fail(500, 'dispatch_failed', { failedPlatforms: ['TikTok'] }));
 		const outcome = await sendWithPolicy(post(['x', 'tiktok']), settings({ retryFailedPlatformsOnly: false }), 'always', deps(soku.send, fakeRuntime()));
-		expect(outcome.error?.details).toMatchObject({ failedPlatforms: ['tiktok'], succeededPlatforms: [] });
-		expect(outcome.dispatch).toEqual({ delivered: [], failed: ['tiktok'], postSubmissionIds: [] });
+		expect(outcome.error?.details).toMatchObject({ failedPlatforms: ['tiktok'], succeededPlatforms: ['x'] });
+		expect(outcome.dispatch).toEqual({ delivered: [{ platform: 'x', attempt: 1, postSubmissionId: null }], failed: ['tiktok'], postSubmissionIds: [] });
 	});
 });
 
