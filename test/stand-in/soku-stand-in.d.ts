@@ -125,6 +125,10 @@ export interface RateLimitOptions {
 	fractionalRetryAfter?: boolean;
 	/** `X-RateLimit-Reset` as Unix seconds (default) or ISO 8601. */
 	resetFormat?: 'unix' | 'iso';
+	/** Which window the X-RateLimit-* headers of a 2xx describe: the tighter one (default) or always the tier's. */
+	headerScope?: 'tightest' | 'tier';
+	/** Soku's clock minus the client's (ms): shifts `X-RateLimit-Reset` and the `Date` header. Default 0. */
+	clockSkewMs?: number;
 }
 
 export type FaultKind = '500' | '429' | 'drop-after' | 'drop-before' | 'timeout';

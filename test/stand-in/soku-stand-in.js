@@ -85,6 +85,8 @@ const DEFAULT_RATE_LIMITS = Object.freeze({
 	tiers: Object.freeze({ default: 25, authenticated: 60, premium: 100, admin: 200 }),
 	fractionalRetryAfter: false,
 	resetFormat: 'unix',
+	headerScope: 'tightest',
+	clockSkewMs: 0,
 });
 
 const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -503,7 +505,9 @@ async function startStandIn(options = {}) {
 		return arr;
 	}
 
-	function formatReset(ms) {
+	function formatReset(localMs) {
+		// Reset (and Date) are on Soku's clock, which may differ from the client's (clockSkewMs).
+		const ms = localMs + rateCfg.clockSkewMs;
 		return rateCfg.resetFormat === 'iso' ? new Date(ms).toISOString() : String(Math.ceil(ms / 1000));
 	}
 
@@ -550,7 +554,7 @@ async function startStandIn(options = {}) {
 			}
 		}
 		for (const w of list) w.arr.push(now);
-		// Report the tighter window (lowest remaining; on a tie the smaller limit).
+		// Report the tighter window (lowest remaining; on a tie the smaller limit), or always the tier's.
 		let tight = null;
 		for (const w of list) {
 			w.remaining = Math.max(0, w.limit - w.arr.length);
@@ -558,6 +562,7 @@ async function startStandIn(options = {}) {
 				tight = w;
 			}
 		}
+		if (rateCfg.headerScope === 'tier') tight = list[0];
 		return {
 			limited: false,
 			headers: {
@@ -1511,6 +1516,8 @@ async function startStandIn(options = {}) {
 			return;
 		}
 		rec.response = recorded;
+		// HTTP's Date, from the stand-in's clock (a manual clock in tests; shifted by clockSkewMs).
+		if (!headers.date) res.setHeader('date', new Date(nowMs() + rateCfg.clockSkewMs).toUTCString());
 		res.writeHead(result.status, headers);
 		res.end(payload);
 	}
@@ -1729,6 +1736,8 @@ function mergeRateLimits(base, over) {
 		tiers: { ...base.tiers, ...(o.tiers || {}) },
 		fractionalRetryAfter: o.fractionalRetryAfter ?? base.fractionalRetryAfter,
 		resetFormat: o.resetFormat ?? base.resetFormat,
+		headerScope: o.headerScope ?? base.headerScope,
+		clockSkewMs: o.clockSkewMs ?? base.clockSkewMs,
 	};
 }
 

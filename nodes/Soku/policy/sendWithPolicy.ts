@@ -131,12 +131,13 @@ export async function sendWithPolicy(
 		}
 		outcome.attempts++;
 		const result = await deps.send(request);
+		const classified = classify(result, runtime.now());
 		if (deps.pacing) {
 			const counted = !(result.kind === 'response' && result.status === 429);
+			const retryAfterMs = counted || classified.ok ? undefined : classified.error.retryAfterMs;
 			// +1 ms: clocks floor to whole milliseconds, so "now" may be just before Soku counted the request.
-			deps.pacing.registry.settle(deps.pacing.limits, sentAt, runtime.now() + 1, counted, responseHeaders(result));
+			deps.pacing.registry.settle(deps.pacing.limits, sentAt, runtime.now() + 1, counted, responseHeaders(result), retryAfterMs);
 		}
-		const classified = classify(result, runtime.now());
 
 		if (classified.ok) {
 			noteReplay(result);
