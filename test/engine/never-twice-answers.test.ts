@@ -128,3 +128,106 @@ describe('dispatch_failed lists that overlap or are incomplete', () => {
 		});
 	});
 });
+
+describe('time-relative fields keep one identity', () => {
+	const SCHEDULED: INodeParameters = {
+		...POST,
+		mediaType: 'text',
+		targets: { target: [{ platform: 'x', accountId: '' }] },
+		additionalFields: { scheduledTime: '={{ $now.plus({ hours: 2 }) }}' },
+	};
+
+	test('Scheduled Time from $now: the same input run again seconds later is 1 post, and the re-run says replayed: true', async () => {
+		const first = await run(SCHEDULED, [{ text: 'in two hours' }]);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		const again = await run(SCHEDULED, [{ text: 'in two hours' }]);
+		expect(s.state.posts).toHaveLength(1);
+		const [a, b] = postRequests();
+		// The bodies differ (the time was computed again), the key does not; Soku answers 409, read as a replay.
+		expect((a.body as IDataObject).scheduledTime).not.toBe((b.body as IDataObject).scheduledTime);
+		expect(b.headers['idempotency-key']).toBe(a.headers['idempotency-key']);
+		expect(success(first.outputs)[0]).toMatchObject({ postSubmissionId: s.state.posts[0].postSubmissionId });
+		expect(success(again.outputs)).toEqual([
+			{ postSubmissionId: null, postSubmissionIds: [], platforms: [{ platform: 'x', attempt: null, postSubmissionId: null }], replayed: true },
+		]);
+		expect(again.hints.map((h) => h.message).join(' ')).toContain('1 item was already published by an earlier run; nothing was sent twice');
+	});
+
+	test('a Text using $today is the same post on a re-run; a different input or an edited expression is a new post', async () => {
+		const daily = { ...POST, mediaType: 'text', text: '={{ $json.text }} ({{ $today.toISODate() }} {{ $now.toMillis() }})' };
+		await run(daily, [{ text: 'report' }]);
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		await run(daily, [{ text: 'report' }]);
+		expect(s.state.posts).toHaveLength(1);
+		await run(daily, [{ text: 'another report' }]);
+		expect(s.state.posts).toHaveLength(2);
+		await run({ ...daily, text: '={{ $json.text }} (edited {{ $now.toMillis() }})' }, [{ text: 'report' }]);
+		expect(s.state.posts).toHaveLength(3);
+		await run({ ...SCHEDULED, additionalFields: { scheduledTime: '={{ $now.plus({ hours: 3 }) }}' } }, [{ text: 'report' }]);
+		expect(s.state.posts).toHaveLength(4);
+	});
+
+	test('two identical items with Scheduled Time from $now in one run stay two posts; a re-run replays both', async () => {
+		await run(SCHEDULED, [{ text: 'twin' }, { text: 'twin' }]);
+		const again = await run(SCHEDULED, [{ text: 'twin' }, { text: 'twin' }]);
+		expect(s.state.posts).toHaveLength(2);
+		expect(success(again.outputs).map((j) => j.replayed)).toEqual([true, true]);
+	});
+
+	test('no time-relative field: a 409 is still idempotency_conflict', async () => {
+		const fixed = { ...POST, mediaType: 'text', options: { idempotencyKey: '={{ $json.id }}' } };
+		await run(fixed, [{ id: 'k', text: 'one' }]);
+		const clash = await run(fixed, [{ id: 'k', text: 'two' }]);
+		expect(routed(clash.outputs).map((e) => e.code)).toEqual(['idempotency_conflict']);
+	});
+});
+
+describe('honest replay flags', () => {
+	const TEXT = { ...POST, mediaType: 'text' };
+
+	test('a stand-in that never sends Idempotent-Replayed: a re-run\'s items do not say replayed: false (unknown: null)', async () => {
+		s.configureAnswers({ replayHeader: 'never' });
+		const first = await run(TEXT, [{ text: 'silent a' }, { text: 'silent b' }]);
+		const again = await run(TEXT, [{ text: 'silent a' }, { text: 'silent b' }]);
+		expect(s.state.posts).toHaveLength(2);
+		expect(success(first.outputs).map((j) => j.replayed)).toEqual([null, null]);
+		expect(success(again.outputs).map((j) => j.replayed)).toEqual([null, null]);
+		expect(again.hints.map((h) => h.message).join(' ')).not.toMatch(/earlier run|sent twice/);
+	});
+
+	test('a stand-in that says Idempotent-Replayed: false on fresh answers: false then true', async () => {
+		s.configureAnswers({ replayHeader: 'always' });
+		const first = await run(TEXT, [{ text: 'loud' }]);
+		const again = await run(TEXT, [{ text: 'loud' }]);
+		expect(success(first.outputs).map((j) => j.replayed)).toEqual([false]);
+		expect(success(again.outputs).map((j) => j.replayed)).toEqual([true]);
+	});
+});
+
+describe('window anchors from the execution\'s start', () => {
+	const MIDNIGHT = Date.parse('2026-11-26T00:00:00.000Z');
+
+	test('Retry at 00:01 of an execution that started at 23:59 keeps its slot: the post stored before the failure is replayed, not posted again', async () => {
+		const now = jest.spyOn(Date, 'now').mockImplementation(() => fake.clock.now());
+		try {
+			fake.clock.set(MIDNIGHT - 60_000);
+			// The post is stored, but every answer is lost: Stop the Workflow fails the execution.
+			s.script({ match: { method: 'POST', path: '/v1/posts' }, drop: 'after', times: 4 });
+			const parameters = { ...POST, mediaType: 'text', errorRouting: 'stop', retry: { initialDelaySeconds: 1, maxDelaySeconds: 1 } };
+			const failed = await run(parameters, [{ text: 'late night' }]);
+			expect(failed.run.status).toBe('error');
+			expect(s.state.posts).toHaveLength(1);
+			// n8n's Retry (ExecutionService.retry): the same data, the failed node's last run removed, a new execution id.
+			const data = failed.run.data;
+			delete data.resultData.error;
+			data.resultData.runData.Soku.pop();
+			fake.clock.set(MIDNIGHT + 60_000);
+			const retried = await run(parameters, [{ text: 'late night' }], { runExecutionData: data, mode: 'retry' });
+			expect(retried.error).toBeUndefined();
+			expect(s.state.posts).toHaveLength(1);
+			expect(success(retried.outputs)).toEqual([expect.objectContaining({ postSubmissionId: s.state.posts[0].postSubmissionId, replayed: true })]);
+		} finally {
+			now.mockRestore();
+		}
+	});
+});

@@ -82,10 +82,27 @@ describe('replays (Idempotent-Replayed)', () => {
 		expect(outcome).toMatchObject({ ok: true, attempts: 2, replayed: true, replayedByEarlierRun: false });
 	});
 
-	test('no header: not a replay; only the first accepted answer decides', async () => {
+	test('no header: unknown (null), not false; only the first accepted answer decides', async () => {
 		const soku = script(fail(500, 'dispatch_failed', { failedPlatforms: ['tiktok'], succeededPlatforms: ['x'] }), ok({ id: 'r2' }, { 'idempotent-replayed': 'true' }));
 		const outcome = await sendWithPolicy(post(['x', 'tiktok']), settings(), 'always', deps(soku.send, fakeRuntime()));
-		expect(outcome).toMatchObject({ ok: true, replayed: false, replayedByEarlierRun: false });
+		expect(outcome).toMatchObject({ ok: true, replayed: null, replayedByEarlierRun: false });
+	});
+
+	test('Idempotent-Replayed: false is known false; any other value is unknown', async () => {
+		const no = await sendWithPolicy(post(['x']), settings(), 'always', deps(script(ok({ id: 'p' }, { 'idempotent-replayed': ' False ' })).send, fakeRuntime()));
+		expect(no).toMatchObject({ ok: true, replayed: false, replayedByEarlierRun: false });
+		const odd = await sendWithPolicy(post(['x']), settings(), 'always', deps(script(ok({ id: 'p' }, { 'idempotent-replayed': 'yes' })).send, fakeRuntime()));
+		expect(odd.replayed).toBeNull();
+	});
+
+	test('a 409 under a time-relative key is a replay by an earlier run; under any other key it stays idempotency_conflict', async () => {
+		const conflict = fail(409, 'idempotency_conflict');
+		const timeRelative = { ...post(['x']), conflictMeansReplay: true };
+		const replay = await sendWithPolicy(timeRelative, settings(), 'always', deps(script(conflict).send, fakeRuntime()));
+		expect(replay).toMatchObject({ ok: true, attempts: 1, replayed: true, replayedByEarlierRun: true, replayedByConflict: true });
+		expect(replay.body).toBeUndefined();
+		const plain = await sendWithPolicy(post(['x']), settings(), 'always', deps(script(conflict).send, fakeRuntime()));
+		expect(plain).toMatchObject({ ok: false, error: { code: 'idempotency_conflict' } });
 	});
 });
 

@@ -31,10 +31,14 @@ export interface ItemOutcome {
 	/** createPost only: which platform was delivered by which attempt, and what still failed. */
 	dispatch?: { delivered: PlatformDelivery[]; failed: string[]; postSubmissionIds: string[] };
 	/**
-	 * Soku answered the item's first accepted request from its idempotency store (Idempotent-Replayed):
-	 * the work had been done before, by an earlier run or by an attempt of this run whose answer was lost.
+	 * Whether Soku answered the item's first accepted request from its idempotency store: true / false only
+	 * when known (an Idempotent-Replayed header saying so, or a 409 under a time-relative key), null when
+	 * the answer does not say (Soku documents no such header). The work had been done before, by an earlier
+	 * run or by an attempt of this run whose answer was lost.
 	 */
-	replayed?: boolean;
+	replayed?: boolean | null;
+	/** Replayed known from a 409 under a time-relative key: Soku's answer had no body to return. */
+	replayedByConflict?: boolean;
 	/** That replay answered the item's very first request: an earlier run had done the work. */
 	replayedByEarlierRun?: boolean;
 	/** A DELETE answered not_found after an earlier attempt whose answer was lost: that attempt deleted it. */
@@ -70,9 +74,11 @@ function responseHeaders(result: TransportResult): ResponseHeaders | undefined {
 	return result.kind === 'response' ? result.headers : undefined;
 }
 
-function isReplay(result: TransportResult): boolean {
+/** Idempotent-Replayed as Soku sent it: true, false, or null when absent or neither. */
+function replayHeader(result: TransportResult): boolean | null {
 	const value = result.kind === 'response' ? result.headers['idempotent-replayed'] : undefined;
-	return String(Array.isArray(value) ? value[0] : value).toLowerCase() === 'true';
+	const text = String(Array.isArray(value) ? value[0] : value).trim().toLowerCase();
+	return text === 'true' ? true : text === 'false' ? false : null;
 }
 
 /** An answer after which the request may have been carried out (lost answer, timeout, 5xx). */
@@ -105,10 +111,10 @@ export async function sendWithPolicy(
 	let earlierAttemptMayHaveActed = false;
 	const isDelete = ENDPOINTS[initial.operation].method === 'DELETE';
 	// Only the first accepted answer (2xx or dispatch_failed) says whether the work had been done before.
-	const noteReplay = (result: TransportResult) => {
+	const noteReplay = (known: boolean | null) => {
 		if (outcome.replayed !== undefined) return;
-		outcome.replayed = isReplay(result);
-		outcome.replayedByEarlierRun = outcome.replayed && outcome.attempts === 1;
+		outcome.replayed = known;
+		outcome.replayedByEarlierRun = known === true && outcome.attempts === 1;
 	};
 
 	for (;;) {
@@ -131,7 +137,14 @@ export async function sendWithPolicy(
 		}
 		outcome.attempts++;
 		const result = await deps.send(request);
-		const classified = classify(result, runtime.now());
+		let classified = classify(result, runtime.now());
+		let conflictReplay = false;
+		if (!classified.ok && classified.error.code === 'idempotency_conflict' && request.conflictMeansReplay) {
+			// The key leaves out the time-relative values, so the only different body it can have met is this
+			// post computed at an earlier time, which Soku accepted: a replay, with no answer body to return.
+			classified = { ok: true, body: undefined };
+			conflictReplay = true;
+		}
 		if (deps.pacing) {
 			const counted = !(result.kind === 'response' && result.status === 429);
 			const retryAfterMs = counted || classified.ok ? undefined : classified.error.retryAfterMs;
@@ -140,7 +153,8 @@ export async function sendWithPolicy(
 		}
 
 		if (classified.ok) {
-			noteReplay(result);
+			noteReplay(conflictReplay ? true : replayHeader(result));
+			if (conflictReplay && outcome.replayedByConflict === undefined) outcome.replayedByConflict = round === 1;
 			outcome.ok = true;
 			outcome.body = classified.body;
 			if (ledger && sawDispatchFailure) {
@@ -166,7 +180,7 @@ export async function sendWithPolicy(
 		}
 		if (mayHaveActed(error)) earlierAttemptMayHaveActed = true;
 		if (isPost && error.code === 'dispatch_failed') {
-			noteReplay(result);
+			noteReplay(replayHeader(result));
 			sawDispatchFailure = true;
 			lastDispatchError = error;
 			(ledger as DispatchLedger).dispatchFailed(targetsOf(request.body), round, error.details);
