@@ -247,6 +247,13 @@ describe('dispatch_failed: only the failed platforms, each round with its own ke
 		});
 	});
 
+	test('a retry round whose answer was lost and then refused with a 429: its target may have the post, so it is unknown, not failed', async () => {
+		const soku = script(fail(500, 'dispatch_failed', { failedPlatforms: ['tiktok'], succeededPlatforms: ['x'] }), lost, fail(429, 'rate_limit_exceeded', { retryAfter: 1 }));
+		const outcome = await sendWithPolicy(post(['x', 'tiktok']), settings({ maxRateLimitRetries: 0 }), 'always', deps(soku.send, fakeRuntime()));
+		expect(soku.requests.map((r) => r.idempotencyKey)).toEqual(['k1', 'k1-platforms-r2', 'k1-platforms-r2']);
+		expect(outcome.error?.details).toMatchObject({ failedPlatforms: ['tiktok'], ambiguousAccounts: [{ platform: 'tiktok', accountId: null }], lastErrorCode: 'rate_limit_exceeded' });
+	});
+
 	test('only ambiguous platforms failed: routed at once, nothing resent', async () => {
 		const soku = script(fail(500, 'dispatch_failed', { failedPlatforms: ['instagram'], succeededPlatforms: ['x'] }));
 		const outcome = await sendWithPolicy(post(['x', 'instagram', 'instagram']), settings(), 'always', deps(soku.send, fakeRuntime()));

@@ -109,6 +109,9 @@ export async function sendWithPolicy(
 	let sawDispatchFailure = false;
 	let lastDispatchError: SokuErrorInfo | undefined;
 	let earlierAttemptMayHaveActed = false;
+	// Some answer in this dispatch round may have been acted on (lost, timed out, 5xx): a later 4xx or 429
+	// does not make the round's targets certainly undelivered.
+	let roundMayHaveActed = false;
 	const isDelete = ENDPOINTS[initial.operation].method === 'DELETE';
 	// Only the first accepted answer (2xx or dispatch_failed) says whether the work had been done before.
 	const noteReplay = (known: boolean | null) => {
@@ -178,7 +181,10 @@ export async function sendWithPolicy(
 			outcome.deletedByEarlierAttempt = true;
 			return outcome;
 		}
-		if (mayHaveActed(error)) earlierAttemptMayHaveActed = true;
+		if (mayHaveActed(error)) {
+			earlierAttemptMayHaveActed = true;
+			roundMayHaveActed = true;
+		}
 		if (isPost && error.code === 'dispatch_failed') {
 			noteReplay(replayHeader(result));
 			sawDispatchFailure = true;
@@ -198,7 +204,7 @@ export async function sendWithPolicy(
 			const routed = policyFor(error) === 'rateLimit' ? withRetryAfter(error, settings, history, runtime.random) : error;
 			outcome.error = routed;
 			if (ledger && sawDispatchFailure) {
-				if (error.code !== 'dispatch_failed') ledger.gaveUp(targetsOf(request.body), mayHaveActed(error));
+				if (error.code !== 'dispatch_failed') ledger.gaveUp(targetsOf(request.body), roundMayHaveActed);
 				outcome.error = dispatchFailure(routed, ledger);
 				outcome.dispatch = dispatchReport(ledger);
 			}
@@ -215,6 +221,7 @@ export async function sendWithPolicy(
 		outcome.retriedCodes.push(error.code);
 		if (retryTargets) {
 			round++;
+			roundMayHaveActed = false;
 			request = withTargets(request, retryTargets, round, initial.idempotencyKey);
 		}
 		await runtime.sleep(decision.delayMs, deps.signal);
