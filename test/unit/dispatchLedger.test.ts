@@ -67,4 +67,16 @@ describe('dispatch ledger: per target, from each answer', () => {
 		ledger.gaveUp(['x'], true);
 		expect(ledger.deliveries()).toEqual([{ platform: 'x', attempt: 1, postSubmissionId: 'p1' }]);
 	});
+
+	test('a failure known only from a replayed answer that this run did not settle ends unknown; a fresh one stays failed', () => {
+		const replayed = new DispatchLedger(['x', 'tiktok']);
+		replayed.dispatchFailed(['x', 'tiktok'], 1, { failedPlatforms: ['tiktok'], succeededPlatforms: ['x'] }, true);
+		expect(replayed.resendable()).toEqual(['tiktok']);
+		replayed.close();
+		expect(replayed.stateOf('tiktok')).toBe('unknown');
+		const fresh = new DispatchLedger(['x', 'tiktok']);
+		fresh.dispatchFailed(['x', 'tiktok'], 1, { failedPlatforms: ['tiktok'], succeededPlatforms: ['x'] });
+		fresh.close();
+		expect(fresh.stateOf('tiktok')).toBe('failed');
+	});
 });

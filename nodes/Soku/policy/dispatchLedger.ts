@@ -34,6 +34,8 @@ interface Entry {
 	state: TargetState | 'pending';
 	attempt: number;
 	postSubmissionId: string | null;
+	/** Failed according to a replayed answer: an earlier run may have delivered it since (its own retry). */
+	stale?: boolean;
 }
 
 // Soku accepts `twitter` as an alias of `x` (REFERENCE §4.1); an answer may name either.
@@ -98,7 +100,7 @@ export class DispatchLedger {
 	 * - in neither: accepted when only failedPlatforms was sent (the post was created and the failures
 	 *   named), unknown otherwise (Soku did not say).
 	 */
-	dispatchFailed(requestTargets: readonly Target[], round: number, details: IDataObject): void {
+	dispatchFailed(requestTargets: readonly Target[], round: number, details: IDataObject, replayed = false): void {
 		const failed = listOf(details.failedPlatforms);
 		const succeeded = listOf(details.succeededPlatforms);
 		const id = this.noteId(details.postSubmissionId);
@@ -113,8 +115,16 @@ export class DispatchLedger {
 			else if (isFailed) state = accounts === 1 ? 'failed' : 'unknown';
 			else if (isSucceeded) state = 'accepted';
 			else state = failed !== undefined && succeeded === undefined ? 'accepted' : 'unknown';
-			Object.assign(e, { state, attempt: round, postSubmissionId: state === 'accepted' ? id : null });
+			Object.assign(e, { state, attempt: round, postSubmissionId: state === 'accepted' ? id : null, stale: state === 'failed' && replayed });
 		}
+	}
+
+	/**
+	 * The item ends here: a failure known only from a replayed answer (Idempotent-Replayed: true) that this
+	 * run did not settle may have been delivered by the earlier run's retry round, so it is unknown.
+	 */
+	close(): void {
+		for (const e of this.entries) if (e.state === 'failed' && e.stale) e.state = 'unknown';
 	}
 
 	/**

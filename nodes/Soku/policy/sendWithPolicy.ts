@@ -164,6 +164,7 @@ export async function sendWithPolicy(
 				ledger.accepted(targetsOf(request.body), round, (classified.body as IDataObject | undefined)?.postSubmissionId);
 				outcome.dispatch = dispatchReport(ledger);
 				if (!ledger.complete()) {
+					ledger.close();
 					// The retried targets are live, but some target's delivery is unknown: not a success.
 					outcome.ok = false;
 					outcome.body = undefined;
@@ -189,7 +190,7 @@ export async function sendWithPolicy(
 			noteReplay(replayHeader(result));
 			sawDispatchFailure = true;
 			lastDispatchError = error;
-			(ledger as DispatchLedger).dispatchFailed(targetsOf(request.body), round, error.details);
+			(ledger as DispatchLedger).dispatchFailed(targetsOf(request.body), round, error.details, replayHeader(result) === true);
 		}
 
 		let decision = retryDecision(error, history, settings, safety, runtime.random);
@@ -205,6 +206,7 @@ export async function sendWithPolicy(
 			outcome.error = routed;
 			if (ledger && sawDispatchFailure) {
 				if (error.code !== 'dispatch_failed') ledger.gaveUp(targetsOf(request.body), roundMayHaveActed);
+				ledger.close();
 				outcome.error = dispatchFailure(routed, ledger);
 				outcome.dispatch = dispatchReport(ledger);
 			}
