@@ -78,6 +78,7 @@ const WORKFLOWS = {
     },
   }),
   windowZero: workflow('sokuNeverTwiceWin0', 'soku-never-twice-window-0', { options: { duplicateWindowHours: 0 } }),
+  scheduled: workflow('sokuNeverTwiceNow01', 'soku-never-twice-now', { additionalFields: { scheduledTime: '={{ $now.plus({ hours: 2 }) }}' } }),
 };
 
 const MODES = [
@@ -163,7 +164,8 @@ describe.each(MODES)('never twice (%s mode)', (mode, options) => {
     const replays = posts().filter((r) => r.idempotentReplay);
     expect(replays).toHaveLength(2);
     const success = sokuItems(retry.summary);
-    expect(success.map((j) => j.replayed)).toEqual([true, true, false]);
+    // The default stand-in marks replays only: a fresh answer does not say (null, not false).
+    expect(success.map((j) => j.replayed)).toEqual([true, true, null]);
     expect(success.slice(0, 2).map((j) => j.postSubmissionId)).toEqual(live);
     expect(retry.summary.hints[SOKU].join(' ')).toContain('2 items were already published by an earlier run; nothing was sent twice');
   });
@@ -172,7 +174,7 @@ describe.each(MODES)('never twice (%s mode)', (mode, options) => {
     const input = { posts: [0, 1, 2].map((n) => ({ text: `${mode} (b) post #${n}` })) };
     const first = await runWebhook(WORKFLOWS.plain, input);
     expect(first.summary.status).toBe('success');
-    expect(sokuItems(first.summary).map((j) => j.replayed)).toEqual([false, false, false]);
+    expect(sokuItems(first.summary).map((j) => j.replayed)).toEqual([null, null, null]);
     const second = await runWebhook(WORKFLOWS.plain, input);
     expect(second.summary.status).toBe('success');
 
@@ -227,7 +229,7 @@ describe.each(MODES)('never twice (%s mode)', (mode, options) => {
         ],
       },
     });
-    expect(routed[0].sokuError.hint).toMatch(/x x_primary, x x_alt .*cannot say which of them got the post/);
+    expect(routed[0].sokuError.hint).toMatch(/does not say whether x x_primary, x x_alt got the post/);
   });
 
   test('(e) Duplicate Window 0: a re-run posts again, on purpose', async () => {
@@ -237,6 +239,62 @@ describe.each(MODES)('never twice (%s mode)', (mode, options) => {
     expect(second.summary.status).toBe('success');
     expect(stored().map((p) => p.text)).toEqual([input.posts[0].text, input.posts[0].text]);
     expect(posts().filter((r) => r.idempotentReplay)).toHaveLength(0);
-    expect(sokuItems(second.summary).map((j) => j.replayed)).toEqual([false]);
+    expect(sokuItems(second.summary).map((j) => j.replayed)).toEqual([null]);
+  });
+
+  test('(f) x_primary + x_alt + threads, x named failed and succeeded: 0 duplicate deliveries, dispatch_failed names what is unknown', async () => {
+    ctx.standIn.configureAnswers({ dispatchLists: 'overlap' });
+    const user = ctx.standIn.state.users.user_demo;
+    user.integrations.x = ['x_primary', 'x_alt'];
+    user.failDispatchAccounts = { x_alt: 1 };
+    const result = await runWebhook(WORKFLOWS.accounts, { posts: [{ text: `${mode} (f) x in both lists` }] });
+    expect(result.summary.status).toBe('success');
+    expect(posts()).toHaveLength(1);
+    expect(posts()[0].response.body.error.details).toEqual({ failedPlatforms: ['x'], succeededPlatforms: ['x', 'threads'] });
+    const deliveries = ctx.standIn.state.deliveries.map((d) => d.accountId).sort();
+    expect(deliveries).toEqual(['threads_main', 'x_primary']);
+    const routed = result.summary.items[SOKU].flat().filter((j) => j && j.sokuError);
+    expect(routed).toHaveLength(1);
+    expect(routed[0].sokuError).toMatchObject({
+      code: 'dispatch_failed',
+      details: {
+        failedPlatforms: ['x'],
+        succeededPlatforms: ['threads'],
+        deliveries: [{ platform: 'threads', attempt: 1, postSubmissionId: null }],
+        ambiguousAccounts: [
+          { platform: 'x', accountId: 'x_primary' },
+          { platform: 'x', accountId: 'x_alt' },
+        ],
+      },
+    });
+  });
+
+  test('(g) Scheduled Time from $now, run, then the same input again: 1 post stored, the re-run says replayed: true', async () => {
+    const input = { posts: [{ text: `${mode} (g) in two hours` }] };
+    const first = await runWebhook(WORKFLOWS.scheduled, input);
+    expect(first.summary.status).toBe('success');
+    const second = await runWebhook(WORKFLOWS.scheduled, input);
+    expect(second.summary.status).toBe('success');
+    expect(stored()).toHaveLength(1);
+    const [a, b] = posts();
+    expect(b.body.scheduledTime).not.toBe(a.body.scheduledTime);
+    expect(b.headers['idempotency-key']).toBe(a.headers['idempotency-key']);
+    expect(sokuItems(first.summary).map((j) => j.postSubmissionId)).toEqual([stored()[0].postSubmissionId]);
+    expect(sokuItems(second.summary).map((j) => j.replayed)).toEqual([true]);
+    expect(second.summary.hints[SOKU].join(' ')).toContain('1 item was already published by an earlier run; nothing was sent twice');
+  });
+
+  test('(h) a Soku that sends no replay header: a re-run\'s items do not say replayed: false', async () => {
+    ctx.standIn.configureAnswers({ replayHeader: 'never' });
+    const input = { posts: [0, 1].map((n) => ({ text: `${mode} (h) unmarked #${n}` })) };
+    await runWebhook(WORKFLOWS.plain, input);
+    const second = await runWebhook(WORKFLOWS.plain, input);
+    expect(second.summary.status).toBe('success');
+    expect(stored()).toHaveLength(2);
+    expect(posts().filter((r) => r.idempotentReplay)).toHaveLength(2);
+    expect(posts().every((r) => r.response.headers['idempotent-replayed'] === undefined)).toBe(true);
+    const again = sokuItems(second.summary);
+    expect(again.map((j) => j.replayed)).toEqual([null, null]);
+    expect((second.summary.hints[SOKU] || []).join(' ')).not.toMatch(/earlier run|sent twice/);
   });
 });

@@ -63,7 +63,7 @@ describe('default key: names the request, not the run', () => {
 		expect(a).not.toBe(b);
 		expect(a).toMatch(/^n8n-[0-9a-f]{40}$/);
 		expect(s.state.posts).toHaveLength(2);
-		expect(success(first.outputs).map((j) => j.replayed)).toEqual([false, false]);
+		expect(success(first.outputs).map((j) => j.replayed)).toEqual([null, null]);
 		expect(success(second.outputs).map((j) => j.replayed)).toEqual([true, true]);
 		expect(success(second.outputs).map((j) => j.postSubmissionId)).toEqual(s.state.posts.map((p) => p.postSubmissionId));
 		expect(second.hints.map((h) => h.message).join(' ')).toContain('2 items were already published by an earlier run; nothing was sent twice');
@@ -120,7 +120,7 @@ describe('default key: names the request, not the run', () => {
 		expect(s.state.posts).toHaveLength(3);
 		const keys = postRequests().map(keyOf);
 		expect(new Set(keys).size).toBe(3);
-		expect(success(first.outputs).map((j) => j.replayed)).toEqual([false, false, false]);
+		expect(success(first.outputs).map((j) => j.replayed)).toEqual([null, null, null]);
 
 		const second = await run(POST, items);
 		expect(postRequests().slice(3).map(keyOf)).toEqual(keys);
@@ -300,7 +300,7 @@ describe('dispatch_failed never re-delivers', () => {
 				{ platform: 'x', attempt: 1, postSubmissionId: null },
 				{ platform: 'tiktok', attempt: 2, postSubmissionId: retry.postSubmissionId },
 			],
-			replayed: false,
+			replayed: null,
 		});
 		expect(first.postSubmissionId).not.toBe(retry.postSubmissionId);
 	});
@@ -321,7 +321,7 @@ describe('stop mode tells what is live', () => {
 		const again = await run({ ...POST, errorRouting: 'stop' }, [{ text: 'a' }, { text: 'b' }, { text: 'c' }]);
 		expect(again.error).toBeUndefined();
 		expect(s.state.posts.map((p) => p.text)).toEqual(['a', 'b', 'c']);
-		expect(success(again.outputs).map((j) => j.replayed)).toEqual([true, true, false]);
+		expect(success(again.outputs).map((j) => j.replayed)).toEqual([true, true, null]);
 	});
 });
 

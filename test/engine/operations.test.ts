@@ -26,7 +26,8 @@ function postSuccessJson(p: { postSubmissionId: string; body: unknown }) {
 				? { platform: t, attempt: 1, postSubmissionId: p.postSubmissionId }
 				: { platform: t.platform, accountId: t.accountId, attempt: 1, postSubmissionId: p.postSubmissionId },
 		),
-		replayed: false,
+		// The default stand-in marks replays only (Idempotent-Replayed: true): a fresh answer does not say.
+		replayed: null,
 	};
 }
 
@@ -370,7 +371,7 @@ describe('media', () => {
 		});
 
 		const items = successItems(result);
-		expect(jsons(items)).toEqual(s.state.media.filter((m) => m.sourceUrl).map((m) => ({ url: m.url, replayed: false })));
+		expect(jsons(items)).toEqual(s.state.media.filter((m) => m.sourceUrl).map((m) => ({ url: m.url, replayed: null })));
 		items.forEach((item) => expect(item.json.url).toMatch(/^https:\/\/storage\.mysoku\.io\/media\//));
 		expect(pairedOf(items)).toEqual([0, 1]);
 	});
@@ -482,7 +483,7 @@ describe('transcription create', () => {
 				transcript: t.transcript,
 				creditsDebited: t.creditsDebited,
 				likelyLyrics: t.likelyLyrics,
-				replayed: false,
+				replayed: null,
 			})),
 		);
 		expect(items.map((item) => item.json.likelyLyrics)).toEqual([false, true]);

@@ -22,6 +22,7 @@ import {
 	type INodeTypes,
 	type INodeTypeDescription,
 	type IRun,
+	type IRunExecutionData,
 	type IVersionedNodeType,
 	type IWorkflowExecuteAdditionalData,
 	type WorkflowExecuteMode,
@@ -167,6 +168,8 @@ export interface RunSokuOptions {
 	mode?: WorkflowExecuteMode;
 	/** Abort this to cancel the execution, as n8n does when a user stops a run. */
 	abortController?: AbortController;
+	/** n8n's Retry of an execution: the failed run's data (its failed node's last run removed), resumed. */
+	runExecutionData?: IRunExecutionData;
 }
 
 export interface RunSokuResult {
@@ -231,6 +234,7 @@ export async function runSoku(options: RunSokuOptions): Promise<RunSokuResult> {
 		executionId: options.executionId,
 		mode: options.mode,
 		abortController: options.abortController,
+		runExecutionData: options.runExecutionData,
 		onNodeExecuteBefore: (nodeName) => {
 			if (nodeName === 'Soku') sokuRuns++;
 		},
@@ -253,6 +257,8 @@ export interface ExecuteWorkflowOptions {
 	mode?: WorkflowExecuteMode;
 	abortController?: AbortController;
 	onNodeExecuteBefore?: (nodeName: string) => void;
+	/** Resume this run data instead of starting afresh: what n8n's Retry of an execution does (mode 'retry'). */
+	runExecutionData?: IRunExecutionData;
 }
 
 /** Runs a workflow from its start node in n8n-core's WorkflowExecute, with the stand-in host services above. */
@@ -300,8 +306,8 @@ export async function executeWorkflow(workflow: Workflow, startNode: INode, conn
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
 
-	const workflowExecute = new WorkflowExecute(additionalData, mode);
-	const execution = workflowExecute.run({ workflow, startNode });
+	const workflowExecute = new WorkflowExecute(additionalData, mode, options.runExecutionData);
+	const execution = options.runExecutionData ? workflowExecute.processRunExecutionData(workflow) : workflowExecute.run({ workflow, startNode });
 	if (options.abortController) {
 		options.abortController.signal.addEventListener('abort', () => execution.cancel(), { once: true });
 	}

@@ -125,6 +125,10 @@ export interface RateLimitOptions {
 	fractionalRetryAfter?: boolean;
 	/** `X-RateLimit-Reset` as Unix seconds (default) or ISO 8601. */
 	resetFormat?: 'unix' | 'iso';
+	/** Which window the X-RateLimit-* headers of a 2xx describe: the tighter one (default) or always the tier's. */
+	headerScope?: 'tightest' | 'tier';
+	/** Soku's clock minus the client's (ms): shifts `X-RateLimit-Reset` and the `Date` header. Default 0. */
+	clockSkewMs?: number;
 }
 
 export type FaultKind = '500' | '429' | 'drop-after' | 'drop-before' | 'timeout';
@@ -383,6 +387,17 @@ export interface StandInOptions {
 	rateLimits?: RateLimitOptions;
 	/** Idempotency record lifetime, default 24 h. */
 	idempotencyTtlMs?: number;
+	/**
+	 * `Idempotent-Replayed` (not in Soku's docs): 'onReplay' (default) sends `true` on replays only,
+	 * 'always' also sends `false` on fresh answers to keyed requests, 'never' sends no such header.
+	 */
+	replayHeader?: 'onReplay' | 'always' | 'never';
+	/**
+	 * dispatch_failed lists (their overlap is not documented): 'exclusive' (default: a platform with a failed
+	 * target is only in failedPlatforms), 'overlap' (a platform with a delivered target is also in
+	 * succeededPlatforms), 'failedOnly' / 'succeededOnly' (the other list omitted).
+	 */
+	dispatchLists?: 'exclusive' | 'overlap' | 'failedOnly' | 'succeededOnly';
 	/** Called with one masked line per request (`POST /v1/posts → 201 (2 ms) key=sk_live_…0000`). */
 	logger?: (line: string) => void;
 	/** Key the Default tier by the first X-Forwarded-For address instead of the socket address. */
@@ -426,6 +441,8 @@ export interface SokuStandIn {
 	runDueScheduled(): number;
 	/** Changes rate-limit settings at runtime (merged into the current ones). */
 	configureRateLimits(options: RateLimitOptions): void;
+	/** Changes replayHeader / dispatchLists until reset(). */
+	configureAnswers(options: Pick<StandInOptions, 'replayHeader' | 'dispatchLists'>): void;
 	/** Forgets all rate-limit windows. */
 	resetRateLimits(): void;
 	/** Back to the initial seed: state, requests, script, faults and rate-limit windows. */

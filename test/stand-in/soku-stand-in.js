@@ -88,6 +88,8 @@ const DEFAULT_RATE_LIMITS = Object.freeze({
 	tiers: Object.freeze({ default: 25, authenticated: 60, premium: 100, admin: 200 }),
 	fractionalRetryAfter: false,
 	resetFormat: 'unix',
+	headerScope: 'tightest',
+	clockSkewMs: 0,
 });
 
 const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -381,6 +383,9 @@ async function startStandIn(options = {}) {
 	const trustProxy = Boolean(options.trustProxy);
 
 	let rateCfg = mergeRateLimits(DEFAULT_RATE_LIMITS, options.rateLimits);
+	// Answers the docs leave open (REFERENCE §5, §7), opt-in; reset() restores the start options.
+	const answerDefaults = { replayHeader: options.replayHeader ?? 'onReplay', dispatchLists: options.dispatchLists ?? 'exclusive' };
+	let answerCfg = { ...answerDefaults };
 	const windows = new Map(); // key -> sorted array of timestamps (ms)
 
 	const state = emptyState();
@@ -503,7 +508,9 @@ async function startStandIn(options = {}) {
 		return arr;
 	}
 
-	function formatReset(ms) {
+	function formatReset(localMs) {
+		// Reset (and Date) are on Soku's clock, which may differ from the client's (clockSkewMs).
+		const ms = localMs + rateCfg.clockSkewMs;
 		return rateCfg.resetFormat === 'iso' ? new Date(ms).toISOString() : String(Math.ceil(ms / 1000));
 	}
 
@@ -550,7 +557,7 @@ async function startStandIn(options = {}) {
 			}
 		}
 		for (const w of list) w.arr.push(now);
-		// Report the tighter window (lowest remaining; on a tie the smaller limit).
+		// Report the tighter window (lowest remaining; on a tie the smaller limit), or always the tier's.
 		let tight = null;
 		for (const w of list) {
 			w.remaining = Math.max(0, w.limit - w.arr.length);
@@ -558,6 +565,7 @@ async function startStandIn(options = {}) {
 				tight = w;
 			}
 		}
+		if (rateCfg.headerScope === 'tier') tight = list[0];
 		return {
 			limited: false,
 			headers: {
@@ -931,7 +939,7 @@ async function startStandIn(options = {}) {
 				ctx,
 				'dispatch_failed',
 				`Post created, but delivery failed for: ${outcome.failedPlatforms.join(', ')}`,
-				outcome,
+				outcome.details,
 			);
 		}
 		return { status: 201, body: { postSubmissionId: post.postSubmissionId } };
@@ -966,12 +974,24 @@ async function startStandIn(options = {}) {
 			okTargets.push(t);
 		}
 		const failedPlatforms = unique(failedTargets.map((t) => t.platform));
-		const succeededPlatforms = unique(okTargets.map((t) => t.platform)).filter((p) => !failedPlatforms.includes(p));
+		const okPlatforms = unique(okTargets.map((t) => t.platform));
+		const succeededPlatforms = okPlatforms.filter((p) => !failedPlatforms.includes(p));
 		for (const p of succeededPlatforms) post.delivered[p] = true;
 		post.failedPlatforms = failedPlatforms;
 		post.status = failedPlatforms.length ? 'dispatch_failed' : 'dispatched';
 		post.dispatchedAt = nowIso();
-		return { failedPlatforms, succeededPlatforms };
+		// How the two lists are reported is not documented: exclusive (a platform with a failed target is
+		// only failed), overlap (a platform with a delivered target is also succeeded), or one list omitted.
+		const mode = answerCfg.dispatchLists;
+		const details =
+			mode === 'overlap'
+				? { failedPlatforms, succeededPlatforms: okPlatforms }
+				: mode === 'failedOnly'
+					? { failedPlatforms }
+					: mode === 'succeededOnly'
+						? { succeededPlatforms }
+						: { failedPlatforms, succeededPlatforms };
+		return { failedPlatforms, details };
 	}
 
 	/** Delivers scheduled posts whose time has come (by the clock). Runs before every request too. */
@@ -1309,10 +1329,11 @@ async function startStandIn(options = {}) {
 						);
 					}
 					rec.idempotentReplay = true;
+					const replayed = answerCfg.replayHeader === 'never' ? {} : { 'idempotent-replayed': 'true' };
 					return {
 						status: stored.status,
 						body: clone(stored.body),
-						headers: { ...rlHeaders, 'idempotent-replayed': 'true' },
+						headers: { ...rlHeaders, ...replayed },
 					};
 				}
 			}
@@ -1325,6 +1346,8 @@ async function startStandIn(options = {}) {
 				else throw e;
 			}
 			result.headers = { ...rlHeaders, ...(result.headers || {}) };
+			// 'always': a fresh answer under a key says so too (Soku documents no such header either way).
+			if (idemKey && answerCfg.replayHeader === 'always') result.headers['idempotent-replayed'] = 'false';
 
 			const processed =
 				(result.status >= 200 && result.status < 300) ||
@@ -1496,6 +1519,8 @@ async function startStandIn(options = {}) {
 			return;
 		}
 		rec.response = recorded;
+		// HTTP's Date, from the stand-in's clock (a manual clock in tests; shifted by clockSkewMs).
+		if (!headers.date) res.setHeader('date', new Date(nowMs() + rateCfg.clockSkewMs).toUTCString());
 		res.writeHead(result.status, headers);
 		res.end(payload);
 	}
@@ -1686,12 +1711,16 @@ async function startStandIn(options = {}) {
 		resetRateLimits() {
 			windows.clear();
 		},
+		configureAnswers(partial) {
+			answerCfg = { ...answerCfg, ...partial };
+		},
 		reset() {
 			seed();
 			requests.length = 0;
 			steps = [];
 			faultCfg = null;
 			faultRng = null;
+			answerCfg = { ...answerDefaults };
 			windows.clear();
 			for (const k of Object.keys(faultCounts)) delete faultCounts[k];
 		},
@@ -1710,6 +1739,8 @@ function mergeRateLimits(base, over) {
 		tiers: { ...base.tiers, ...(o.tiers || {}) },
 		fractionalRetryAfter: o.fractionalRetryAfter ?? base.fractionalRetryAfter,
 		resetFormat: o.resetFormat ?? base.resetFormat,
+		headerScope: o.headerScope ?? base.headerScope,
+		clockSkewMs: o.clockSkewMs ?? base.clockSkewMs,
 	};
 }
 

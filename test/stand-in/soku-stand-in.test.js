@@ -413,6 +413,50 @@ describe('idempotency (§7)', () => {
 	});
 });
 
+describe('answers the docs leave open (opt-in)', () => {
+	test('replayHeader: always sends false on fresh keyed answers and true on replays; never sends none', async () => {
+		s.configureAnswers({ replayHeader: 'always' });
+		const body = textPost('marked', ['x']);
+		const fresh = await call(url, 'POST', '/v1/posts', { body, headers: { 'idempotency-key': 'r-1' } });
+		const replay = await call(url, 'POST', '/v1/posts', { body, headers: { 'idempotency-key': 'r-1' } });
+		expect([fresh.headers['idempotent-replayed'], replay.headers['idempotent-replayed']]).toEqual(['false', 'true']);
+		s.configureAnswers({ replayHeader: 'never' });
+		const silent = await call(url, 'POST', '/v1/posts', { body, headers: { 'idempotency-key': 'r-1' } });
+		expect(silent.json.postSubmissionId).toBe(fresh.json.postSubmissionId);
+		expect(silent.headers['idempotent-replayed']).toBeUndefined();
+		s.reset();
+		const back = await call(url, 'POST', '/v1/posts', { body, headers: { 'idempotency-key': 'r-2' } });
+		expect(back.headers['idempotent-replayed']).toBeUndefined();
+	});
+
+	test.each([
+		['exclusive', { failedPlatforms: ['x'], succeededPlatforms: ['threads'] }],
+		['overlap', { failedPlatforms: ['x'], succeededPlatforms: ['x', 'threads'] }],
+		['failedOnly', { failedPlatforms: ['x'] }],
+		['succeededOnly', { succeededPlatforms: ['threads'] }],
+	])('dispatchLists %s: one of two X accounts fails', async (mode, details) => {
+		s.configureAnswers({ dispatchLists: mode });
+		s.state.users.user_demo.integrations.x = ['x_primary', 'x_alt'];
+		s.state.users.user_demo.failDispatchAccounts = { x_alt: 1 };
+		const res = await call(url, 'POST', '/v1/posts', {
+			body: textPost('two X', [{ platform: 'x', accountId: 'x_primary' }, { platform: 'x', accountId: 'x_alt' }, 'threads']),
+		});
+		expectEnvelope(res, 500, 'dispatch_failed', details);
+		expect(s.state.deliveries.map((d) => d.accountId).sort()).toEqual(['threads_main', 'x_primary']);
+	});
+
+	test('Date comes from the stand-in\'s clock; clockSkewMs shifts Date and X-RateLimit-Reset alike; headerScope tier reports the tier', async () => {
+		const plain = await call(url, 'POST', '/v1/posts', { body: {} });
+		expect(Date.parse(plain.headers.date)).toBe(T0);
+		s.configureRateLimits({ clockSkewMs: 300_000, headerScope: 'tier' });
+		const skewed = await call(url, 'POST', '/v1/posts', { body: {} });
+		expect(Date.parse(skewed.headers.date)).toBe(T0 + 300_000);
+		expect(Number(skewed.headers['x-ratelimit-reset']) * 1000).toBe(T0 + 300_000 + 60_000);
+		expect(skewed.headers['x-ratelimit-limit']).toBe('100');
+		expect(skewed.headers['x-ratelimit-remaining']).toBe('98');
+	});
+});
+
 describe('POST /v1/media (§4.2)', () => {
 	test('201 with a storage URL; identical repeat is de-duplicated without a key', async () => {
 		const a = await call(url, 'POST', '/v1/media', { body: { url: 'https://cdn.example.com/path/clip.mp4' } });

@@ -68,5 +68,5 @@ test('dispatch_failed hint: an ambiguous target without an accountId is named as
 		{ failedPlatforms: ['tiktok'], ambiguousAccounts: [{ platform: 'tiktok', accountId: null }, { platform: 'tiktok', accountId: 'tt_2' }] },
 		'createPost',
 	);
-	expect(hint).toContain('tiktok (default account), tiktok tt_2 share a failed platform');
+	expect(hint).toContain('does not say whether tiktok (default account), tiktok tt_2 got the post');
 });

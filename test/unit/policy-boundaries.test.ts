@@ -43,14 +43,15 @@ describe('pacing', () => {
 		expect(pacingDelay(state, 30, 60_000, T + 20)).toBe(59_990);
 	});
 
-	test('another consumer emptied the window: the node waits until Soku\'s Reset, even past its own window', () => {
+	test('another consumer emptied the window: the node waits for Soku\'s Reset, but never past one window (a later Reset only a send could correct)', () => {
 		const state = newWindowState();
 		recordSend(state, 10_000, T);
 		settleSend(state, T, T + 10, true);
 		// 30 counted, 1 of them ours: someone else uses the key. Soku frees a slot at T + 30 s.
 		observeHeaders(state, rateHeaders(30, 0, T + 30_000), T + 10, 10_000, T);
 		expect(state.serverExplainedLocally).toBe(false);
-		expect(pacingDelay(state, 30, 10_000, T + 20)).toBe(29_980);
+		// Reset at T + 30 s is cut to one window after the answer (T + 10 + 10 s).
+		expect(pacingDelay(state, 30, 10_000, T + 20)).toBe(10_000 - 10);
 	});
 
 	test('the share counts only this process\'s answers Soku had counted in the same window as the observed request', () => {
@@ -124,11 +125,11 @@ describe('the send loop', () => {
 		expect(soku.requests).toHaveLength(1);
 	});
 
-	test('dispatch_failed naming only the failed platforms (no succeededPlatforms): only those are reported failed', async () => {
+	test('dispatch_failed naming only the failed platforms (no succeededPlatforms): the others were accepted', async () => {
 		const soku = script(fail(500, 'dispatch_failed', { failedPlatforms: ['TikTok'] }));
 		const outcome = await sendWithPolicy(post(['x', 'tiktok']), settings({ retryFailedPlatformsOnly: false }), 'always', deps(soku.send, fakeRuntime()));
-		expect(outcome.error?.details).toMatchObject({ failedPlatforms: ['tiktok'], succeededPlatforms: [] });
-		expect(outcome.dispatch).toEqual({ delivered: [], failed: ['tiktok'], postSubmissionIds: [] });
+		expect(outcome.error?.details).toMatchObject({ failedPlatforms: ['tiktok'], succeededPlatforms: ['x'] });
+		expect(outcome.dispatch).toEqual({ delivered: [{ platform: 'x', attempt: 1, postSubmissionId: null }], failed: ['tiktok'], postSubmissionIds: [] });
 	});
 });
 

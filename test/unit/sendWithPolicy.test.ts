@@ -82,10 +82,27 @@ describe('replays (Idempotent-Replayed)', () => {
 		expect(outcome).toMatchObject({ ok: true, attempts: 2, replayed: true, replayedByEarlierRun: false });
 	});
 
-	test('no header: not a replay; only the first accepted answer decides', async () => {
+	test('no header: unknown (null), not false; only the first accepted answer decides', async () => {
 		const soku = script(fail(500, 'dispatch_failed', { failedPlatforms: ['tiktok'], succeededPlatforms: ['x'] }), ok({ id: 'r2' }, { 'idempotent-replayed': 'true' }));
 		const outcome = await sendWithPolicy(post(['x', 'tiktok']), settings(), 'always', deps(soku.send, fakeRuntime()));
-		expect(outcome).toMatchObject({ ok: true, replayed: false, replayedByEarlierRun: false });
+		expect(outcome).toMatchObject({ ok: true, replayed: null, replayedByEarlierRun: false });
+	});
+
+	test('Idempotent-Replayed: false is known false; any other value is unknown', async () => {
+		const no = await sendWithPolicy(post(['x']), settings(), 'always', deps(script(ok({ id: 'p' }, { 'idempotent-replayed': ' False ' })).send, fakeRuntime()));
+		expect(no).toMatchObject({ ok: true, replayed: false, replayedByEarlierRun: false });
+		const odd = await sendWithPolicy(post(['x']), settings(), 'always', deps(script(ok({ id: 'p' }, { 'idempotent-replayed': 'yes' })).send, fakeRuntime()));
+		expect(odd.replayed).toBeNull();
+	});
+
+	test('a 409 under a time-relative key is a replay by an earlier run; under any other key it stays idempotency_conflict', async () => {
+		const conflict = fail(409, 'idempotency_conflict');
+		const timeRelative = { ...post(['x']), conflictMeansReplay: true };
+		const replay = await sendWithPolicy(timeRelative, settings(), 'always', deps(script(conflict).send, fakeRuntime()));
+		expect(replay).toMatchObject({ ok: true, attempts: 1, replayed: true, replayedByEarlierRun: true, replayedByConflict: true });
+		expect(replay.body).toBeUndefined();
+		const plain = await sendWithPolicy(post(['x']), settings(), 'always', deps(script(conflict).send, fakeRuntime()));
+		expect(plain).toMatchObject({ ok: false, error: { code: 'idempotency_conflict' } });
 	});
 });
 
@@ -228,6 +245,13 @@ describe('dispatch_failed: only the failed platforms, each round with its own ke
 			failed: ['instagram'],
 			postSubmissionIds: ['r2'],
 		});
+	});
+
+	test('a retry round whose answer was lost and then refused with a 429: its target may have the post, so it is unknown, not failed', async () => {
+		const soku = script(fail(500, 'dispatch_failed', { failedPlatforms: ['tiktok'], succeededPlatforms: ['x'] }), lost, fail(429, 'rate_limit_exceeded', { retryAfter: 1 }));
+		const outcome = await sendWithPolicy(post(['x', 'tiktok']), settings({ maxRateLimitRetries: 0 }), 'always', deps(soku.send, fakeRuntime()));
+		expect(soku.requests.map((r) => r.idempotencyKey)).toEqual(['k1', 'k1-platforms-r2', 'k1-platforms-r2']);
+		expect(outcome.error?.details).toMatchObject({ failedPlatforms: ['tiktok'], ambiguousAccounts: [{ platform: 'tiktok', accountId: null }], lastErrorCode: 'rate_limit_exceeded' });
 	});
 
 	test('only ambiguous platforms failed: routed at once, nothing resent', async () => {

@@ -10,6 +10,7 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type INodeExecutionData,
+	type IRunExecutionData,
 	type JsonObject,
 } from 'n8n-workflow';
 
@@ -24,7 +25,7 @@ import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies }
 import { RunSummary } from '../policy/summary';
 import { baseUrlProblem, getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
 import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
-import { ItemKeys, WindowAnchors, duplicateWindowMs } from './common/idempotency';
+import { ItemKeys, WindowAnchors, duplicateWindowMs, timeRelativeParameters } from './common/idempotency';
 import { readFixedParametersOnce } from './common/parameters';
 import { OPERATIONS_BY_KEY, operationKey } from './operations';
 import type { BuildContext, SokuOperation } from './types';
@@ -124,6 +125,34 @@ function runIndexOf(context: IExecuteFunctions): number {
 }
 
 /**
+ * When n8n started this execution: the earliest of its execution context's establishedAt and its nodes'
+ * startTime. n8n 2.x sets runtimeData.establishedAt once per execution and keeps it when an execution is
+ * retried (n8n-core execution-context.js establishExecutionContext returns early when runtimeData exists;
+ * the CLI's ExecutionService.retry passes the old execution's data, popping only the failed node's last
+ * run), so the earlier nodes' startTime survives Retry on n8n 1.x too. Not part of IExecuteFunctions:
+ * read defensively, undefined when absent.
+ */
+export function executionStart(context: IExecuteFunctions): number | undefined {
+	const data = (context as unknown as { runExecutionData?: IRunExecutionData | null }).runExecutionData;
+	const times: number[] = [];
+	const established = data?.executionData?.runtimeData?.establishedAt;
+	if (typeof established === 'number') times.push(established);
+	for (const runs of Object.values(data?.resultData?.runData ?? {})) {
+		for (const run of runs ?? []) if (typeof run?.startTime === 'number') times.push(run.startTime);
+	}
+	const start = Math.min(...times.filter((t) => Number.isFinite(t) && t > 0));
+	return Number.isFinite(start) ? start : undefined;
+}
+
+/**
+ * The start on the node's (injectable) clock: n8n dates it with Date.now, so its age is measured there.
+ * In production both clocks are one and this is the start itself.
+ */
+function startOnRuntimeClock(start: number | undefined, now: number): number | undefined {
+	return start === undefined ? undefined : now - Math.max(0, Date.now() - start);
+}
+
+/**
  * Stop mode: which items of this run Soku accepted before the stop, so the user knows what is live and
  * what a re-run will do with them.
  */
@@ -205,14 +234,14 @@ async function runItem(
 	settings: RetrySettings,
 	context: BuildContext,
 	deps: SendDependencies,
-	keyFor?: (request: SokuRequest) => string,
+	keyFor?: (request: SokuRequest) => Pick<SokuRequest, 'idempotencyKey' | 'conflictMeansReplay'>,
 ): Promise<{ outcome: ItemOutcome; request?: SokuRequest }> {
 	let request: SokuRequest | undefined;
 	let invalid: ClientValidationError | undefined;
 	try {
 		request = operation.build.call(this, itemIndex, context);
 		// The key names the built request, so it is chosen after build; a refused custom key is a validation_error.
-		if (keyFor) request = { ...request, idempotencyKey: keyFor(request) };
+		if (keyFor) request = { ...request, ...keyFor(request) };
 	} catch (error) {
 		// Anything but a validation failure is a bug: the caller's catch hands it to n8n.
 		if (!(error instanceof ClientValidationError)) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
@@ -271,6 +300,8 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 		customKeyIsExpression: typeof rawOptions?.idempotencyKey === 'string' && rawOptions.idempotencyKey.startsWith('='),
 		anchors: windowAnchors,
 		now: () => runtime.now(),
+		executionStart: startOnRuntimeClock(executionStart(this), runtime.now()),
+		timeRelative: timeRelativeParameters(this.getNode().parameters, operation.timeRelative),
 	});
 	const signal = this.getExecutionCancelSignal();
 	const perRun = readFixedParametersOnce(this);
@@ -288,7 +319,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 			limits.push({ key: `${credentialId}|${baseUrl}|tier`, limit: TIER_PER_MINUTE, windowMs });
 
 			const context: BuildContext = { now: runtime.now(), timeZone: this.getTimezone() };
-			const keyFor = endpoint.idempotencyKey ? (built: SokuRequest) => itemKeys.keyFor(i, options, built.body) : undefined;
+			const keyFor = endpoint.idempotencyKey ? (built: SokuRequest) => itemKeys.requestKey(i, options, built.body, items[i].json) : undefined;
 			const { outcome, request } = baseUrlRefusal
 				? { outcome: { ...emptyOutcome(), error: clientValidationError('baseUrl', 'must_use_https', baseUrlRefusal) }, request: undefined }
 				: await runItem.call(
@@ -312,8 +343,9 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 					? operation.toJson.call(this, outcome.body, i, request as SokuRequest, outcome)
 					: [successJson(outcome.body)];
 				for (const json of jsons) {
-					// Replays are visible: "had been done by an earlier run" differs from "done now".
-					if (endpoint.idempotencyKey) json.replayed = outcome.replayed === true;
+					// Replays are visible: "had been done by an earlier run" differs from "done now"; null when
+					// Soku's answer did not say.
+					if (endpoint.idempotencyKey) json.replayed = outcome.replayed ?? null;
 					outputs[0].push({ json, pairedItem });
 				}
 				const body = (outcome.body ?? {}) as IDataObject;

@@ -26,6 +26,11 @@ export interface SokuOperation {
 	properties: INodeProperties[];
 	/** Reads and checks the item's parameters; throws ClientValidationError naming the field. */
 	build(this: IExecuteFunctions, itemIndex: number, context: BuildContext): SokuRequest;
+	/**
+	 * Parameters that may be computed from the clock ($now, $today), by parameter path, with where their
+	 * value lands in the body: their expression source, not their value, names the request (never twice).
+	 */
+	timeRelative?: Readonly<Record<string, readonly string[]>>;
 	/** Output items' json for a successful response (default: the response object itself). */
 	toJson?(this: IExecuteFunctions, body: unknown, itemIndex: number, request: SokuRequest, outcome: ItemOutcome): IDataObject[];
 }

@@ -221,7 +221,7 @@ export const ERROR_TABLE: readonly ErrorCodeRow[] = [
 			const ambiguous = Array.isArray(d.ambiguousAccounts) ? (d.ambiguousAccounts as IDataObject[]) : [];
 			if (ambiguous.length) {
 				const accounts = ambiguous.map((t) => `${String(t.platform)} ${t.accountId ? String(t.accountId) : '(default account)'}`).join(', ');
-				return `Soku reports failures per platform, and ${accounts} share a failed platform: it cannot say which of them got the post, so the node did not resend to them (that could post twice)${published}. Check those accounts and post to the one that is missing it with its own Target.`;
+				return `Soku's answer does not say whether ${accounts} got the post (it reports per platform, and a failed platform had several accounts or was also listed as succeeded), so the node did not resend to them (that could post twice)${published}. Check those accounts and post to the one that is missing it with its own Target.`;
 			}
 			return `Delivery to ${list(d.failedPlatforms)} failed after retries${published}: retry later for the failed platforms only.`;
 		},

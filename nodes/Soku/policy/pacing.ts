@@ -77,6 +77,8 @@ export function recordSend(state: WindowState, windowMs: number, now: number): v
 export function parseResetHeader(value: string | undefined, now: number): number | undefined {
 	if (value === undefined || value.trim() === '') return undefined;
 	const number = Number(value);
+	// A negative Reset means nothing in either reading.
+	if (number < 0) return undefined;
 	if (Number.isFinite(number)) {
 		// Unix seconds (or ms); a small number would be "seconds from now". At the exact boundaries (2001 as
 		// ms or as seconds) > and >= differ, and no real Reset is there.
@@ -102,15 +104,87 @@ export function shareOf(limit: number, ownCount: number, sokuCount: number): num
 	return Math.max(1, equal, proportional);
 }
 
-export function observeHeaders(state: WindowState, headers: ResponseHeaders, now: number, windowMs: number, sentAt = now): void {
-	const remaining = Number(headerValue(headers, 'x-ratelimit-remaining'));
-	const resetAt = parseResetHeader(headerValue(headers, 'x-ratelimit-reset'), now);
-	if (!Number.isFinite(remaining) || resetAt === undefined) return;
+/**
+ * A count header (Remaining, Limit) as a number, or undefined when it is absent, empty, whitespace,
+ * negative or not a number: Number('') is 0, which would read as "nothing left".
+ */
+export function countHeader(value: string | undefined): number | undefined {
+	if (value === undefined || value.trim() === '') return undefined;
+	const number = Number(value);
+	return Number.isFinite(number) && number >= 0 ? number : undefined;
+}
+
+/**
+ * How far Soku's clock is ahead of this one (ms), from the answer's Date header. Date has whole seconds,
+ * so within 2 s the clocks agree as far as it can tell: 0.
+ */
+export function serverClockOffset(headers: ResponseHeaders, now: number): number {
+	const date = Date.parse(headerValue(headers, 'date') ?? '');
+	if (Number.isNaN(date)) return 0;
+	const offset = date - now;
+	return Math.abs(offset) > 2000 ? offset : 0;
+}
+
+/**
+ * When the window frees up, on this process's clock: an absolute Reset is on Soku's clock (moved by the
+ * Date header's offset), a relative one counts from now. A sliding window frees a slot within one window,
+ * so a later Reset (a wrong clock, a wider window) is cut to one window: a hold that only a fresh answer
+ * could correct must not outlast it. After a 429, Retry-After is what Soku asked: the hold ends there.
+ */
+export function resetOnLocalClock(
+	headers: ResponseHeaders,
+	now: number,
+	windowMs: number,
+	retryAfterMs?: number,
+	sentAt = now,
+): number | undefined {
+	// Soku counted Retry-After from its answer, which came after the send.
+	if (retryAfterMs !== undefined) return sentAt + Math.min(retryAfterMs, windowMs);
+	const offset = serverClockOffset(headers, now);
+	const serverResetAt = parseResetHeader(headerValue(headers, 'x-ratelimit-reset'), now + offset);
+	if (serverResetAt === undefined) return undefined;
+	return Math.min(serverResetAt - offset, now + windowMs);
+}
+
+/** Requests per minute per tier (REFERENCE §6.1, help-centre table), by X-RateLimit-Tier value. */
+export const TIER_LIMITS: Readonly<Record<string, number>> = { default: 25, authenticated: 60, premium: 100, admin: 200 };
+
+/**
+ * Which of an endpoint's windows ([endpoint, tier] or [tier]) the headers describe. Soku may send the
+ * tighter of its endpoint and tier counts: a Limit equal to the endpoint's documented limit is the
+ * endpoint's; a Limit equal to the documented limit of the X-RateLimit-Tier named (or, without that
+ * header, of the tier window) is the tier's, which counts every endpoint on the key (a media import
+ * before a post is this process's own use, not someone else's) and never raises the endpoint's limit.
+ * Anything else: the endpoint's (the headers win).
+ */
+export function headerScope(headers: ResponseHeaders, limits: readonly WindowLimit[]): number {
+	if (limits.length < 2) return 0;
+	const raw = countHeader(headerValue(headers, 'x-ratelimit-limit'));
+	if (raw === undefined) return 0;
+	const limit = Math.floor(raw);
+	if (limit === limits[0].limit) return 0;
+	const last = limits.length - 1;
+	const tier = (headerValue(headers, 'x-ratelimit-tier') ?? '').trim().toLowerCase();
+	const tierLimit = tier ? TIER_LIMITS[tier] : limits[last].limit;
+	return limit === tierLimit ? last : 0;
+}
+
+export function observeHeaders(
+	state: WindowState,
+	headers: ResponseHeaders,
+	now: number,
+	windowMs: number,
+	sentAt = now,
+	retryAfterMs?: number,
+): void {
+	const remaining = retryAfterMs !== undefined ? 0 : countHeader(headerValue(headers, 'x-ratelimit-remaining'));
+	const resetAt = resetOnLocalClock(headers, now, windowMs, retryAfterMs, sentAt);
+	if (remaining === undefined || resetAt === undefined) return;
 	state.serverRemaining = remaining;
 	state.serverResetAt = resetAt;
 	state.sentSinceObserved = 0;
-	const limit = Number(headerValue(headers, 'x-ratelimit-limit'));
-	if (!Number.isFinite(limit) || limit < 1) {
+	const limit = countHeader(headerValue(headers, 'x-ratelimit-limit'));
+	if (limit === undefined || limit < 1) {
 		state.serverExplainedLocally = false;
 		return;
 	}
@@ -205,11 +279,22 @@ export class PacingRegistry {
 		return delay;
 	}
 
-	/** After the answer: re-time (or, for a 429, drop) the send, then read the X-RateLimit headers. */
-	settle(limits: readonly WindowLimit[], sentAt: number, answeredAt: number, counted: boolean, headers?: ResponseHeaders): void {
+	/**
+	 * After the answer: re-time (or, for a 429, drop) the send, then read the X-RateLimit headers into the
+	 * window they describe. retryAfterMs: a 429's Retry-After, which replaces its Reset.
+	 */
+	settle(
+		limits: readonly WindowLimit[],
+		sentAt: number,
+		answeredAt: number,
+		counted: boolean,
+		headers?: ResponseHeaders,
+		retryAfterMs?: number,
+	): void {
 		for (const l of limits) settleSend(this.get(l.key), sentAt, answeredAt, counted);
-		// The headers describe the tighter of endpoint and tier windows; apply them to the first (endpoint).
-		if (headers && limits.length) observeHeaders(this.get(limits[0].key), headers, answeredAt, limits[0].windowMs, sentAt);
+		if (!headers || !limits.length) return;
+		const scope = limits[headerScope(headers, limits)];
+		observeHeaders(this.get(scope.key), headers, answeredAt, scope.windowMs, sentAt, retryAfterMs);
 	}
 
 	clear(): void {

@@ -7,24 +7,12 @@ import type { IDataObject } from 'n8n-workflow';
 import { classify, clientValidationError, type ResponseHeaders, type SokuErrorInfo, type TransportResult } from '../errors/classify';
 import type { SokuRequest } from '../transport';
 import { ENDPOINTS } from '../transport/endpoints';
+import { DispatchLedger, type PlatformDelivery, type Target } from './dispatchLedger';
 import type { PacingRegistry, WindowLimit } from './pacing';
 import { backoffDelay, policyFor, retryDecision, type RetryHistory, type RetrySafety, type RetrySettings } from './retry';
 import type { Runtime } from './runtime';
 
-export interface PlatformDelivery {
-	platform: string;
-	accountId?: string;
-	/** 1 = the first request; higher = a dispatch_failed retry round. */
-	attempt: number;
-	/** null: unknown (Soku's dispatch_failed answer names no postSubmissionId). */
-	postSubmissionId: string | null;
-}
-
-/** A target Soku's per-platform answer cannot speak for: its platform failed and had several accounts. */
-export interface AmbiguousTarget {
-	platform: string;
-	accountId: string | null;
-}
+export type { AmbiguousTarget, PlatformDelivery } from './dispatchLedger';
 
 export interface ItemOutcome {
 	ok: boolean;
@@ -43,10 +31,14 @@ export interface ItemOutcome {
 	/** createPost only: which platform was delivered by which attempt, and what still failed. */
 	dispatch?: { delivered: PlatformDelivery[]; failed: string[]; postSubmissionIds: string[] };
 	/**
-	 * Soku answered the item's first accepted request from its idempotency store (Idempotent-Replayed):
-	 * the work had been done before, by an earlier run or by an attempt of this run whose answer was lost.
+	 * Whether Soku answered the item's first accepted request from its idempotency store: true / false only
+	 * when known (an Idempotent-Replayed header saying so, or a 409 under a time-relative key), null when
+	 * the answer does not say (Soku documents no such header). The work had been done before, by an earlier
+	 * run or by an attempt of this run whose answer was lost.
 	 */
-	replayed?: boolean;
+	replayed?: boolean | null;
+	/** Replayed known from a 409 under a time-relative key: Soku's answer had no body to return. */
+	replayedByConflict?: boolean;
 	/** That replay answered the item's very first request: an earlier run had done the work. */
 	replayedByEarlierRun?: boolean;
 	/** A DELETE answered not_found after an earlier attempt whose answer was lost: that attempt deleted it. */
@@ -60,15 +52,10 @@ export interface SendDependencies {
 	pacing?: { registry: PacingRegistry; limits: WindowLimit[] };
 }
 
-type Target = string | { platform?: unknown; accountId?: unknown };
-
 function targetsOf(body: IDataObject | undefined): Target[] {
 	const content = ((body?.post as IDataObject | undefined)?.content ?? {}) as IDataObject;
 	return Array.isArray(content.platform) ? (content.platform as Target[]) : [];
 }
-
-const platformName = (target: Target): string =>
-	String(typeof target === 'string' ? target : target.platform ?? '').toLowerCase();
 
 function withTargets(request: SokuRequest, targets: Target[], round: number, itemKey: string | undefined): SokuRequest {
 	const body = request.body as IDataObject;
@@ -87,9 +74,11 @@ function responseHeaders(result: TransportResult): ResponseHeaders | undefined {
 	return result.kind === 'response' ? result.headers : undefined;
 }
 
-function isReplay(result: TransportResult): boolean {
+/** Idempotent-Replayed as Soku sent it: true, false, or null when absent or neither. */
+function replayHeader(result: TransportResult): boolean | null {
 	const value = result.kind === 'response' ? result.headers['idempotent-replayed'] : undefined;
-	return String(Array.isArray(value) ? value[0] : value).toLowerCase() === 'true';
+	const text = String(Array.isArray(value) ? value[0] : value).trim().toLowerCase();
+	return text === 'true' ? true : text === 'false' ? false : null;
 }
 
 /** An answer after which the request may have been carried out (lost answer, timeout, 5xx). */
@@ -115,18 +104,20 @@ export async function sendWithPolicy(
 	let request = initial;
 	let round = 1;
 	const isPost = initial.operation === 'createPost';
-	const delivered: PlatformDelivery[] = [];
-	const postSubmissionIds: string[] = [];
-	const ambiguous: AmbiguousTarget[] = [];
+	// One record per target (platform + account): what may be resent and what the item reports.
+	const ledger = isPost ? new DispatchLedger(targetsOf(initial.body)) : undefined;
 	let sawDispatchFailure = false;
 	let lastDispatchError: SokuErrorInfo | undefined;
 	let earlierAttemptMayHaveActed = false;
+	// Some answer in this dispatch round may have been acted on (lost, timed out, 5xx): a later 4xx or 429
+	// does not make the round's targets certainly undelivered.
+	let roundMayHaveActed = false;
 	const isDelete = ENDPOINTS[initial.operation].method === 'DELETE';
 	// Only the first accepted answer (2xx or dispatch_failed) says whether the work had been done before.
-	const noteReplay = (result: TransportResult) => {
+	const noteReplay = (known: boolean | null) => {
 		if (outcome.replayed !== undefined) return;
-		outcome.replayed = isReplay(result);
-		outcome.replayedByEarlierRun = outcome.replayed && outcome.attempts === 1;
+		outcome.replayed = known;
+		outcome.replayedByEarlierRun = known === true && outcome.attempts === 1;
 	};
 
 	for (;;) {
@@ -149,32 +140,36 @@ export async function sendWithPolicy(
 		}
 		outcome.attempts++;
 		const result = await deps.send(request);
+		let classified = classify(result, runtime.now());
+		let conflictReplay = false;
+		if (!classified.ok && classified.error.code === 'idempotency_conflict' && request.conflictMeansReplay) {
+			// The key leaves out the time-relative values, so the only different body it can have met is this
+			// post computed at an earlier time, which Soku accepted: a replay, with no answer body to return.
+			classified = { ok: true, body: undefined };
+			conflictReplay = true;
+		}
 		if (deps.pacing) {
 			const counted = !(result.kind === 'response' && result.status === 429);
+			const retryAfterMs = counted || classified.ok ? undefined : classified.error.retryAfterMs;
 			// +1 ms: clocks floor to whole milliseconds, so "now" may be just before Soku counted the request.
-			deps.pacing.registry.settle(deps.pacing.limits, sentAt, runtime.now() + 1, counted, responseHeaders(result));
+			deps.pacing.registry.settle(deps.pacing.limits, sentAt, runtime.now() + 1, counted, responseHeaders(result), retryAfterMs);
 		}
-		const classified = classify(result, runtime.now());
 
 		if (classified.ok) {
-			noteReplay(result);
+			noteReplay(conflictReplay ? true : replayHeader(result));
+			if (conflictReplay && outcome.replayedByConflict === undefined) outcome.replayedByConflict = round === 1;
 			outcome.ok = true;
 			outcome.body = classified.body;
-			if (isPost && round > 1) {
-				const id = (classified.body as IDataObject | undefined)?.postSubmissionId;
-				if (typeof id === 'string') postSubmissionIds.push(id);
-				for (const target of targetsOf(request.body)) {
-					delivered.push(deliveryOf(target, round, typeof id === 'string' ? id : undefined));
+			if (ledger && sawDispatchFailure) {
+				ledger.accepted(targetsOf(request.body), round, (classified.body as IDataObject | undefined)?.postSubmissionId);
+				outcome.dispatch = dispatchReport(ledger);
+				if (!ledger.complete()) {
+					ledger.close();
+					// The retried targets are live, but some target's delivery is unknown: not a success.
+					outcome.ok = false;
+					outcome.body = undefined;
+					outcome.error = dispatchFailure(lastDispatchError as SokuErrorInfo, ledger);
 				}
-				outcome.dispatch = { delivered, failed: [], postSubmissionIds };
-			}
-			if (ambiguous.length) {
-				// The retried platforms are live, but who got the ambiguous ones is unknown: not a success.
-				outcome.ok = false;
-				outcome.body = undefined;
-				// Stryker disable next-line BooleanLiteral: false would report the last dispatch_failed's failed platforms, which are the retried ones (now delivered, filtered out) and the ambiguous ones (added anyway)
-				outcome.error = dispatchFailure(lastDispatchError as SokuErrorInfo, request, delivered, ambiguous, true);
-				outcome.dispatch = { delivered, failed: platformList(outcome.error.details.failedPlatforms), postSubmissionIds };
 			}
 			return outcome;
 		}
@@ -187,39 +182,33 @@ export async function sendWithPolicy(
 			outcome.deletedByEarlierAttempt = true;
 			return outcome;
 		}
-		if (mayHaveActed(error)) earlierAttemptMayHaveActed = true;
+		if (mayHaveActed(error)) {
+			earlierAttemptMayHaveActed = true;
+			roundMayHaveActed = true;
+		}
 		if (isPost && error.code === 'dispatch_failed') {
-			noteReplay(result);
+			noteReplay(replayHeader(result));
 			sawDispatchFailure = true;
 			lastDispatchError = error;
-			recordDispatch(error, request, round, delivered, postSubmissionIds);
+			(ledger as DispatchLedger).dispatchFailed(targetsOf(request.body), round, error.details, replayHeader(result) === true);
 		}
 
 		let decision = retryDecision(error, history, settings, safety, runtime.random);
 		let retryTargets: Target[] | undefined;
-		if (decision.action === 'retry' && decision.retryPlatforms) {
-			// Soku names failed platforms, not accounts: a failed platform with several accounts in the
-			// request may have reached some of them, so only single-account platforms are retried.
-			const failed = new Set(decision.retryPlatforms.map((p) => p.toLowerCase()));
-			const targets = targetsOf(request.body);
-			retryTargets = [];
-			for (const name of failed) {
-				const ofPlatform = targets.filter((t) => platformName(t) === name);
-				if (ofPlatform.length === 1) retryTargets.push(ofPlatform[0]);
-				else for (const t of ofPlatform) ambiguous.push(ambiguousTarget(t));
-			}
+		if (decision.action === 'retry' && decision.retryPlatforms && ledger) {
+			// Only what the ledger knows certainly failed (one account, named failed only) is resent.
+			retryTargets = ledger.resendable();
 			// Stryker disable next-line StringLiteral: a route decision's reason made here is not shown anywhere
-			if (retryTargets.length === 0) decision = { action: 'route', reason: 'failed platform has several accounts' };
+			if (retryTargets.length === 0) decision = { action: 'route', reason: 'no target certainly failed' };
 		}
 		if (decision.action === 'route') {
 			const routed = policyFor(error) === 'rateLimit' ? withRetryAfter(error, settings, history, runtime.random) : error;
-			outcome.error = sawDispatchFailure ? dispatchFailure(routed, request, delivered, ambiguous, false) : routed;
-			if (sawDispatchFailure) {
-				outcome.dispatch = {
-					delivered,
-					failed: platformList(outcome.error.details.failedPlatforms),
-					postSubmissionIds,
-				};
+			outcome.error = routed;
+			if (ledger && sawDispatchFailure) {
+				if (error.code !== 'dispatch_failed') ledger.gaveUp(targetsOf(request.body), roundMayHaveActed);
+				ledger.close();
+				outcome.error = dispatchFailure(routed, ledger);
+				outcome.dispatch = dispatchReport(ledger);
 			}
 			return outcome;
 		}
@@ -234,6 +223,7 @@ export async function sendWithPolicy(
 		outcome.retriedCodes.push(error.code);
 		if (retryTargets) {
 			round++;
+			roundMayHaveActed = false;
 			request = withTargets(request, retryTargets, round, initial.idempotencyKey);
 		}
 		await runtime.sleep(decision.delayMs, deps.signal);
@@ -302,62 +292,26 @@ function withRetryAfter(error: SokuErrorInfo, settings: RetrySettings, history: 
 	return { ...error, details };
 }
 
-function deliveryOf(target: Target, attempt: number, postSubmissionId?: string): PlatformDelivery {
-	const delivery: PlatformDelivery = { platform: platformName(target), attempt, postSubmissionId: postSubmissionId ?? null };
-	if (typeof target !== 'string' && typeof target.accountId === 'string' && target.accountId) {
-		delivery.accountId = target.accountId;
-	}
-	return delivery;
-}
-
-function ambiguousTarget(target: Target): AmbiguousTarget {
-	const accountId = typeof target !== 'string' && typeof target.accountId === 'string' && target.accountId ? target.accountId : null;
-	return { platform: platformName(target), accountId };
-}
-
-const platformList = (value: unknown): string[] =>
-	Array.isArray(value) ? value.map((p) => String(p).toLowerCase()) : [];
-
-/** A dispatch_failed answer: the post exists and its succeeded platforms are live. */
-function recordDispatch(
-	error: SokuErrorInfo,
-	request: SokuRequest,
-	round: number,
-	delivered: PlatformDelivery[],
-	postSubmissionIds: string[],
-): void {
-	const succeeded = new Set(platformList(error.details.succeededPlatforms));
-	const id = typeof error.details.postSubmissionId === 'string' ? error.details.postSubmissionId : undefined;
-	if (id) postSubmissionIds.push(id);
-	for (const target of targetsOf(request.body)) {
-		const name = platformName(target);
-		// One dispatch_failed per round: after it the loop either moves to the next round or routes.
-		if (succeeded.has(name)) delivered.push(deliveryOf(target, round, id));
-	}
+function dispatchReport(ledger: DispatchLedger): NonNullable<ItemOutcome['dispatch']> {
+	return { delivered: ledger.deliveries(), failed: ledger.failedPlatforms(), postSubmissionIds: ledger.postSubmissionIds() };
 }
 
 /**
  * Once a dispatch_failed was seen the post exists, so the item ends on dispatch_failed whatever the
- * last retry answered, reporting every platform delivered in any round and those still failing.
+ * last retry answered, reporting from the ledger every target accepted in any round, the platforms not
+ * known to be delivered, and the targets nobody can tell about.
  */
-function dispatchFailure(
-	last: SokuErrorInfo,
-	request: SokuRequest,
-	delivered: PlatformDelivery[],
-	ambiguous: AmbiguousTarget[],
-	retrySucceeded: boolean,
-): SokuErrorInfo {
-	const succeeded = [...new Set(delivered.map((d) => d.platform))];
-	const stillTargeted = retrySucceeded ? [] : targetsOf(request.body).map(platformName);
-	const reported = last.code === 'dispatch_failed' && !retrySucceeded ? platformList(last.details.failedPlatforms) : stillTargeted;
-	const failed = [...new Set([...reported, ...ambiguous.map((t) => t.platform)])].filter((p) => !succeeded.includes(p));
+function dispatchFailure(last: SokuErrorInfo, ledger: DispatchLedger): SokuErrorInfo {
+	const failed = ledger.failedPlatforms();
 	const details: IDataObject = {
 		...last.details,
 		failedPlatforms: failed,
-		succeededPlatforms: succeeded,
-		deliveries: delivered as unknown as IDataObject[],
+		succeededPlatforms: ledger.succeededPlatforms(),
+		deliveries: ledger.deliveries() as unknown as IDataObject[],
 	};
-	if (ambiguous.length) details.ambiguousAccounts = ambiguous as unknown as IDataObject[];
+	const unknown = ledger.unknown();
+	if (unknown.length) details.ambiguousAccounts = unknown as unknown as IDataObject[];
+	else delete details.ambiguousAccounts;
 	if (last.code === 'dispatch_failed') return { ...last, details };
 	details.lastErrorCode = last.code;
 	return {

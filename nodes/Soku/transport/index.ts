@@ -31,6 +31,11 @@ export interface SokuRequest {
 	body?: IDataObject;
 	qs?: IDataObject;
 	idempotencyKey?: string;
+	/**
+	 * The key's identity leaves out time-relative values ($now/$today expressions): a 409
+	 * idempotency_conflict under it means this post, computed at an earlier time, was already accepted.
+	 */
+	conflictMeansReplay?: boolean;
 }
 
 type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;

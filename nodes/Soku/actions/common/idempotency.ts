@@ -26,6 +26,19 @@ export function deriveIdempotencyKey(parts: ReadonlyArray<string | number>): str
 	return `n8n-${hash(parts).slice(0, 40)}`;
 }
 
+/**
+ * Parameters whose value is computed from the clock ($now, $today): the expression as written (the
+ * source, not its value) and the input item stand for them in the request's identity.
+ */
+export interface TimeRelative {
+	/** Parameter path → expression source, e.g. { 'additionalFields.scheduledTime': '={{ $now.plus({hours: 2}) }}' }. */
+	sources: Record<string, string>;
+	/** Where their values land in the body (left out of the identity). */
+	bodyPaths: ReadonlyArray<readonly string[]>;
+	/** The item the expressions were evaluated for: a different input is a different post. */
+	input: unknown;
+}
+
 /** What a request is, independent of the execution that sends it. */
 export interface RequestIdentity {
 	instanceId: string;
@@ -33,27 +46,84 @@ export interface RequestIdentity {
 	nodeId: string;
 	operation: OperationId;
 	body: unknown;
+	timeRelative?: TimeRelative;
+}
+
+const CLOCK_EXPRESSION = /\$(now|today)\b/;
+
+/** The raw value at a dot path of the node's parameters. */
+function rawAt(parameters: unknown, path: string): unknown {
+	let value = parameters;
+	for (const part of path.split('.')) value = value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+	return value;
+}
+
+/**
+ * The time-relative parameters among an operation's candidates (parameter path → body path): those whose
+ * raw value (this.getNode().parameters) is an expression using $now or $today. Undefined when none is.
+ */
+export function timeRelativeParameters(
+	parameters: unknown,
+	candidates: Readonly<Record<string, readonly string[]>> | undefined,
+): Omit<TimeRelative, 'input'> | undefined {
+	const sources: Record<string, string> = {};
+	const bodyPaths: Array<readonly string[]> = [];
+	for (const [path, bodyPath] of Object.entries(candidates ?? {})) {
+		const raw = rawAt(parameters, path);
+		if (typeof raw === 'string' && raw.startsWith('=') && CLOCK_EXPRESSION.test(raw)) {
+			sources[path] = raw;
+			bodyPaths.push(bodyPath);
+		}
+	}
+	return bodyPaths.length ? { sources, bodyPaths } : undefined;
+}
+
+/** A copy of body without the values at the given paths. */
+function without(body: unknown, paths: ReadonlyArray<readonly string[]>): unknown {
+	const copy = JSON.parse(JSON.stringify(body ?? null)) as unknown;
+	for (const path of paths) {
+		let at = copy;
+		for (let i = 0; i < path.length - 1 && at !== null && typeof at === 'object'; i++) at = (at as Record<string, unknown>)[path[i]];
+		if (at !== null && typeof at === 'object') delete (at as Record<string, unknown>)[path[path.length - 1]];
+	}
+	return copy;
 }
 
 /** Hash of the request's identity; equal for identical requests of the same node. */
 export function requestFingerprint(identity: RequestIdentity): string {
-	return hash([
+	const parts = [
 		'soku-request-v1',
 		identity.instanceId,
 		identity.workflowId,
 		identity.nodeId,
 		identity.operation,
-		canonicalJson(identity.body ?? null),
+	];
+	const relative = identity.timeRelative;
+	if (!relative) return hash([...parts, canonicalJson(identity.body ?? null)]);
+	return hash([
+		...parts,
+		canonicalJson(without(identity.body, relative.bodyPaths)),
+		'time-relative',
+		canonicalJson(relative.sources),
+		canonicalJson(relative.input ?? null),
 	]);
 }
 
+const DAY = 86_400_000;
+
 /**
- * Duplicate-window slots are fixed, aligned to the Unix epoch (UTC): with 24 h, one slot per UTC day.
- * The slot is taken from the anchor time (when this execution first derived a key), not from "now",
- * so the node's own retries and n8n's Retry On Fail stay in the slot the execution started in.
+ * Duplicate-window slots are fixed, in UTC. A window of 24 h or less starts a slot at every UTC midnight
+ * and every window length after it (1 h: whole hours; 7 h: 00:00, 07:00, 14:00, 21:00, then 00:00 again,
+ * the last slot of a day being shorter). A longer window counts whole windows from 1970-01-01 00:00 UTC
+ * (48 h: every other UTC midnight; 36 h: alternately at midnight and at noon).
+ * The slot is taken from the execution's start (anchorMs), not from "now", so the node's retries and
+ * n8n's Retry On Fail stay in the slot the execution started in.
  */
 export function windowSlot(anchorMs: number, windowMs: number): number {
-	return Math.floor(anchorMs / windowMs);
+	if (windowMs > DAY) return Math.floor(anchorMs / windowMs);
+	const day = Math.floor(anchorMs / DAY);
+	const perDay = Math.ceil(DAY / windowMs);
+	return day * perDay + Math.floor((anchorMs - day * DAY) / windowMs);
 }
 
 /**
@@ -66,20 +136,25 @@ export function deriveContentKey(fingerprint: string, slot: number, occurrence: 
 }
 
 /**
- * When each execution first derived a key in this process, so all its keys (and any Retry On Fail
- * re-run of the node) use one window slot. Bounded: old executions are forgotten first.
+ * Each execution's window anchor in this process: its start as n8n recorded it (see executionStart in the
+ * router), else when it first derived a key here, so all its keys (and any Retry On Fail re-run of the
+ * node) use one window slot. Bounded: the least recently used execution is forgotten first; an execution
+ * that is running touches its anchor with every key it derives, so it keeps it.
  */
 export class WindowAnchors {
 	private readonly anchors = new Map<string, number>();
 
 	constructor(private readonly max = 1000) {}
 
-	anchorFor(executionId: string, now: number): number {
+	/** @param start the execution's start, or (not known) now. */
+	anchorFor(executionId: string, start: number): number {
 		const known = this.anchors.get(executionId);
-		if (known !== undefined) return known;
-		if (this.anchors.size >= this.max) this.anchors.delete(this.anchors.keys().next().value as string);
-		this.anchors.set(executionId, now);
-		return now;
+		// Map keeps insertion order: re-inserting makes this the most recently used.
+		if (known !== undefined) this.anchors.delete(executionId);
+		else if (this.anchors.size >= this.max) this.anchors.delete(this.anchors.keys().next().value as string);
+		const anchor = known === undefined ? start : Math.min(known, start);
+		this.anchors.set(executionId, anchor);
+		return anchor;
 	}
 
 	clear(): void {
@@ -181,6 +256,10 @@ export interface KeyScope {
 	customKeyIsExpression: boolean;
 	anchors: WindowAnchors;
 	now: () => number;
+	/** When n8n started this execution (kept by n8n's Retry), if the node can read it. */
+	executionStart?: number;
+	/** Operation parameters whose value is computed from the clock; the item's input is added per item. */
+	timeRelative?: Omit<TimeRelative, 'input'>;
 }
 
 /** The Idempotency-Keys of one node run, item by item. */
@@ -196,18 +275,34 @@ export class ItemKeys {
 	constructor(private readonly scope: KeyScope) {}
 
 	/** The key for an item's built request body; throws ClientValidationError for a refused custom key. */
-	keyFor(itemIndex: number, options: { idempotencyKey?: unknown; duplicateWindowHours?: unknown }, body: unknown): string {
+	keyFor(itemIndex: number, options: { idempotencyKey?: unknown; duplicateWindowHours?: unknown }, body: unknown, input?: unknown): string {
+		return this.requestKey(itemIndex, options, body, input).idempotencyKey;
+	}
+
+	/**
+	 * The key, and whether a 409 under it means "already accepted": a content key whose identity leaves
+	 * out time-relative values can only meet a different body that is this post computed earlier.
+	 */
+	requestKey(
+		itemIndex: number,
+		options: { idempotencyKey?: unknown; duplicateWindowHours?: unknown },
+		body: unknown,
+		input?: unknown,
+	): { idempotencyKey: string; conflictMeansReplay: boolean } {
 		const { scope } = this;
 		const custom = customIdempotencyKey(options.idempotencyKey, scope.customKeyIsExpression, scope.operation);
-		if (custom !== undefined) return custom;
+		if (custom !== undefined) return { idempotencyKey: custom, conflictMeansReplay: false };
 		const window = duplicateWindowMs(options.duplicateWindowHours);
 		if (window === 0) {
-			return deriveIdempotencyKey([scope.instanceId, scope.workflowId, scope.executionId, scope.nodeId, scope.runIndex, itemIndex]);
+			const key = deriveIdempotencyKey([scope.instanceId, scope.workflowId, scope.executionId, scope.nodeId, scope.runIndex, itemIndex]);
+			return { idempotencyKey: key, conflictMeansReplay: false };
 		}
-		const fingerprint = requestFingerprint({ ...scope, body });
+		const timeRelative = scope.timeRelative ? { ...scope.timeRelative, input } : undefined;
+		const fingerprint = requestFingerprint({ ...scope, body, timeRelative });
 		const seen = parseInt(fingerprint.slice(0, 13), 16);
 		const occurrence = this.occurrences.get(seen) ?? 0;
 		this.occurrences.set(seen, occurrence + 1);
-		return deriveContentKey(fingerprint, windowSlot(scope.anchors.anchorFor(scope.executionId, scope.now()), window), occurrence);
+		const anchor = scope.anchors.anchorFor(scope.executionId, scope.executionStart ?? scope.now());
+		return { idempotencyKey: deriveContentKey(fingerprint, windowSlot(anchor, window), occurrence), conflictMeansReplay: timeRelative !== undefined };
 	}
 }

@@ -196,6 +196,7 @@ export const createPost: SokuOperation = {
 	action: 'Create a post',
 	description: 'Publish a post now or at a scheduled time to one or more platforms',
 	properties,
+	timeRelative: { 'additionalFields.scheduledTime': ['scheduledTime'], text: ['post', 'content', 'text'] },
 	build(itemIndex, context) {
 		const mediaType = oneOf(this.getNodeParameter('mediaType', itemIndex, 'text'), MEDIA_TYPES, 'post.content.mediaType', 'Media Type', (t) =>
 			t.toLowerCase(),
@@ -294,15 +295,18 @@ export const createPost: SokuOperation = {
 		const id = typeof response.postSubmissionId === 'string' ? response.postSubmissionId : undefined;
 		const content = ((request.body?.post as IDataObject | undefined)?.content ?? {}) as IDataObject;
 		const targets = Array.isArray(content.platform) ? (content.platform as Array<string | IDataObject>) : [];
+		// A replay known only from a 409 (time-relative key): accepted by an earlier run, attempt and id unknown.
+		const attempt = outcome.replayedByConflict ? null : 1;
 		const platforms = outcome.dispatch
 			? outcome.dispatch.delivered
 			: targets.map((t) =>
 					typeof t === 'string'
-						? { platform: t, attempt: 1, postSubmissionId: id }
-						: { platform: t.platform, accountId: t.accountId, attempt: 1, postSubmissionId: id },
+						? { platform: t, attempt, postSubmissionId: id ?? null }
+						: { platform: t.platform, accountId: t.accountId, attempt, postSubmissionId: id ?? null },
 				);
 		return [
 			{
+				postSubmissionId: id ?? null,
 				...response,
 				postSubmissionIds: outcome.dispatch ? outcome.dispatch.postSubmissionIds : id ? [id] : [],
 				platforms: platforms as unknown as IDataObject[],
