@@ -110,7 +110,7 @@ export async function sendSokuRequest(
 		timeout: timeoutMs,
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
-		// Stop (the execution's cancel signal) aborts the request in flight.
+		// Stop (the execution's cancel signal) aborts the request in flight: n8n 2.x's helper sets it too, older ones do not.
 		abortSignal: signal,
 		// Soku documents no redirects, and n8n strips only Authorization and Cookie when following one:
 		// the soku-api-key header would go to the new origin. A 3xx comes back as the answer instead.
