@@ -9,7 +9,7 @@ import type { ServerResponse } from 'http';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { pacingRegistry } from '../../nodes/Soku/actions/router';
-import { runSoku } from '../helpers/engine';
+import { engineOutputNames, runSoku } from '../helpers/engine';
 import { demoCredentials, pairedIndexes } from '../helpers/items';
 import { startStandIn, type SokuStandIn } from '../stand-in/soku-stand-in';
 
@@ -161,4 +161,44 @@ test('Stop the Workflow sends one at a time whatever Parallel Requests says: an 
 	expect(result.error).toBeDefined();
 	expect(maxInFlight).toBe(1);
 	expect(standIn.requests).toHaveLength(1);
+});
+
+test.each([
+	['Media › Import From URL', { resource: 'media', operation: 'import', url: '={{ $json.url }}' }, '/v1/media'],
+	['Media › Render OG Image', { resource: 'media', operation: 'renderOgImage', templateSlug: 'og-blog-post' }, '/v1/media/render-og'],
+	['Template › Render', { resource: 'template', operation: 'render', templateSlug: 'tweetImage', config: '{"title":"Hi"}' }, '/v1/templates'],
+] as Array<[string, INodeParameters, string]>)('%s: in parallel by default (up to 5 at once), outputs in item order, 0 × 429', async (_name, parameters, path) => {
+	latency(path, 100, 8);
+	const items = Array.from({ length: 8 }, (_, i) => ({ url: `https://cdn.example.com/clip-${i}.mp4` }));
+	const result = await runSoku({ parameters: { ...parameters, options: { pacingWindowSeconds: WINDOW_MS / 1000 } }, items, credentials: demoCredentials(standIn.url) });
+	expect(maxInFlight).toBeGreaterThan(1);
+	expect(maxInFlight).toBeLessThanOrEqual(5);
+	expect(result.outputs![0].map((item) => (item.pairedItem as { item: number }).item)).toEqual(items.map((_, i) => i));
+	expect(standIn.requests.filter((r) => status(r) === 429)).toHaveLength(0);
+});
+
+test('in parallel, an item that fails goes to its own branch, in item order, while the others succeed', async () => {
+	standIn.script({ match: (r) => String((r.body as IDataObject | null)?.url).includes('bad'), status: 400, code: 'validation_error', times: 2 });
+	latency('/v1/media', 80, 6);
+	const parameters: INodeParameters = { resource: 'media', operation: 'import', url: '={{ $json.url }}', options: { pacingWindowSeconds: WINDOW_MS / 1000 } };
+	const items = Array.from({ length: 8 }, (_, i) => ({ url: `https://cdn.example.com/${i === 2 || i === 5 ? 'bad' : 'clip'}-${i}.mp4` }));
+	const result = await runSoku({ parameters, items, credentials: demoCredentials(standIn.url) });
+	const names = engineOutputNames(parameters);
+	const branch = result.outputs![names.indexOf('validation_error')];
+	expect(branch.map((item) => (item.pairedItem as { item: number }).item)).toEqual([2, 5]);
+	expect(branch.map((item) => (item.json.sokuError as IDataObject).code)).toEqual(['validation_error', 'validation_error']);
+	expect(result.outputs![0].map((item) => (item.pairedItem as { item: number }).item)).toEqual([0, 1, 3, 4, 6, 7]);
+	expect(maxInFlight).toBeGreaterThan(1);
+});
+
+test("never more in flight than the endpoint's limit per window, even with pacing off: Parallel Requests 50 on transcription sends 10 at once", async () => {
+	standIn.configureRateLimits({ enabled: false });
+	latency('/v1/ai/transcribe', 300, 15);
+	const result = await runSoku({
+		parameters: { ...TRANSCRIBE, options: { pacing: false, parallelRequests: 50 } },
+		items: transcriptions(15),
+		credentials: demoCredentials(standIn.url),
+	});
+	expect(result.outputs![0]).toHaveLength(15);
+	expect(maxInFlight).toBe(10);
 });
