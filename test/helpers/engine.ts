@@ -167,6 +167,8 @@ export interface RunSokuOptions {
 	mode?: WorkflowExecuteMode;
 	/** Abort this to cancel the execution, as n8n does when a user stops a run. */
 	abortController?: AbortController;
+	/** The Soku node has no credential selected at all (n8n's editor would flag it). */
+	withoutCredentials?: boolean;
 }
 
 export interface RunSokuResult {
@@ -189,10 +191,12 @@ export async function runSoku(options: RunSokuOptions): Promise<RunSokuResult> {
 		typeVersion: options.typeVersion ?? 1,
 		position: [200, 0],
 		parameters: options.parameters,
-		credentials: {
-			sokuApi: { id: 'cred-soku-1', name: 'Soku account' },
-			sokuAccountApi: { id: 'cred-soku-account-1', name: 'Soku owner' },
-		},
+		credentials: options.withoutCredentials
+			? undefined
+			: {
+					sokuApi: { id: 'cred-soku-1', name: 'Soku account' },
+					sokuAccountApi: { id: 'cred-soku-account-1', name: 'Soku owner' },
+				},
 	};
 	if (options.onError) sokuNode.onError = options.onError;
 	if (options.retryOnFail) {
