@@ -15,7 +15,7 @@ export class Soku extends VersionedNodeType {
 			icon: { light: 'file:soku.svg', dark: 'file:soku.dark.svg' },
 			group: ['output'],
 			// A dry run is marked on the canvas: the node looks like any other otherwise.
-			subtitle: '={{($parameter["options"] && $parameter["options"]["dryRun"] === true ? "DRY RUN · " : "") + $parameter["operation"] + ": " + $parameter["resource"]}}',
+			subtitle: '={{($parameter["options"] && $parameter["options"]["dryRun"] === true ? "[DRY RUN] " : "") + $parameter["operation"] + ": " + $parameter["resource"]}}',
 			description:
 				'Publish and schedule posts to TikTok, Instagram, YouTube, Threads and more with Soku; every Soku error code is its own output',
 			defaultVersion: 2,
