@@ -14,13 +14,14 @@ export default {
 		// real clock). Each covers nearly every line of the send loop, so every mutant there would run it (the
 		// jest runner cannot bail): hours on 2 cores. The send loop's and pacing's own unit tests
 		// (sendWithPolicy.test.ts, pacing.test.ts) pin the same behaviour on a virtual clock. The stand-in's own
-		// tests do not exercise the node.
+		// tests do not exercise the node. editor-defaults.test.ts bundles the node with esbuild to read its
+		// description (no mutated decision code, and a bundle of instrumented sources would tie it to every mutant).
 		// The sources and test helpers are roots too: Stryker runs the test files related to the mutated file
 		// (jest --findRelatedTests), and jest only follows imports through files inside its roots. With
 		// test/ alone, a mutant in sendWithPolicy.ts (reached through helpers/engine.ts and router.ts) ran no test.
 		config: {
 			roots: ['<rootDir>/test', '<rootDir>/nodes', '<rootDir>/credentials'],
-			testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/stand-in/', 'faults\\.test\\.ts$', 'pacing-concurrency\\.test\\.ts$'],
+			testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/stand-in/', 'faults\\.test\\.ts$', 'pacing-concurrency\\.test\\.ts$', 'editor-defaults\\.test\\.ts$'],
 		},
 	},
 	checkers: ['typescript'],
