@@ -84,23 +84,15 @@ export function networkFailure(error: unknown): TransportResult {
 	return { kind: 'network', code, message: `${code}: ${message}`, timedOut, notSent: NOT_SENT_CODES.has(code) };
 }
 
-export async function sendSokuRequest(
-	context: RequestContext,
-	baseUrl: string,
-	request: SokuRequest,
-	timeoutMs: number,
-	signal?: AbortSignal,
-): Promise<TransportResult> {
-	// The router and list search refuse such a Base URL before getting here; this is the last line.
-	const problem = baseUrlProblem(baseUrl);
-	if (problem) throw new Error(problem);
+/** The HTTP request n8n is asked to send for `request` (before the credential adds the key). */
+export function requestOptions(baseUrl: string, request: SokuRequest, timeoutMs: number): IHttpRequestOptions {
 	const endpoint = ENDPOINTS[request.operation];
 	const headers: IDataObject = { Accept: 'application/json' };
 	// n8n drops an empty body, so an empty object is sent as no body and without a Content-Type.
 	const body = request.body && Object.keys(request.body).length ? request.body : undefined;
 	if (body) headers['Content-Type'] = 'application/json';
 	if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
-	const options: IHttpRequestOptions = {
+	return {
 		method: endpoint.method,
 		url: `${baseUrl}${request.path}`,
 		headers,
@@ -114,6 +106,33 @@ export async function sendSokuRequest(
 		// the soku-api-key header would go to the new origin. A 3xx comes back as the answer instead.
 		disableFollowRedirect: true,
 	};
+}
+
+/** What a dry run reports instead of sending: the request as requestOptions builds it (the key is never in it). */
+export function describeRequest(baseUrl: string, request: SokuRequest): IDataObject {
+	const options = requestOptions(baseUrl, request, 0);
+	const described: IDataObject = {
+		method: options.method as string,
+		url: options.url,
+		idempotencyKey: (options.headers as IDataObject)['Idempotency-Key'] ?? null,
+		body: (options.body as IDataObject | undefined) ?? null,
+	};
+	if (options.qs && Object.keys(options.qs).length) described.qs = options.qs;
+	return described;
+}
+
+export async function sendSokuRequest(
+	context: RequestContext,
+	baseUrl: string,
+	request: SokuRequest,
+	timeoutMs: number,
+	signal?: AbortSignal,
+): Promise<TransportResult> {
+	// The router and list search refuse such a Base URL before getting here; this is the last line.
+	const problem = baseUrlProblem(baseUrl);
+	if (problem) throw new Error(problem);
+	const endpoint = ENDPOINTS[request.operation];
+	const options = requestOptions(baseUrl, request, timeoutMs);
 	let failure: unknown;
 	try {
 		const response = (await context.helpers.httpRequestWithAuthentication.call(
