@@ -17,12 +17,14 @@ export default {
 		// tests do not exercise the node. The fuzz suite (fuzz.test.ts, 10,000 items, 30-60 s, a new seed each run)
 		// is left out for the same reason, and because a mutant's verdict must not depend on a random seed; the
 		// deterministic tests of the same code (reading-values, no-input-breaks-batch, property) stay in.
+		// editor-defaults.test.ts bundles the node with esbuild to read its
+		// description (no mutated decision code, and a bundle of instrumented sources would tie it to every mutant).
 		// The sources and test helpers are roots too: Stryker runs the test files related to the mutated file
 		// (jest --findRelatedTests), and jest only follows imports through files inside its roots. With
 		// test/ alone, a mutant in sendWithPolicy.ts (reached through helpers/engine.ts and router.ts) ran no test.
 		config: {
 			roots: ['<rootDir>/test', '<rootDir>/nodes', '<rootDir>/credentials'],
-			testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/stand-in/', 'faults\\.test\\.ts$', 'pacing-concurrency\\.test\\.ts$', 'fuzz\\.test\\.ts$'],
+			testPathIgnorePatterns: ['/node_modules/', '/test/e2e/', '/test/stand-in/', 'faults\\.test\\.ts$', 'pacing-concurrency\\.test\\.ts$', 'fuzz\\.test\\.ts$', 'editor-defaults\\.test\\.ts$'],
 		},
 	},
 	checkers: ['typescript'],

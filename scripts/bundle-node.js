@@ -10,6 +10,7 @@
  * `require`, resolved from n8n's own copy as before. Nothing is minified: the published code stays readable.
  *
  * Usage: node scripts/bundle-node.js [--watch]   (--watch: rebuild on every change; scripts/dev.sh uses it)
+ * require('./bundle-node.js').bundleOptions: the esbuild options, without building (test/unit/editor-defaults.test.ts).
  */
 'use strict';
 const fs = require('fs');
@@ -36,6 +37,10 @@ const options = {
 	metafile: true,
 	logLevel: 'warning',
 };
+
+// Required (not run): the options only, so a test can build the node exactly as `npm run build` does.
+module.exports = { bundleOptions: options };
+if (require.main !== module) return;
 
 if (process.argv.includes('--watch')) {
 	const report = {

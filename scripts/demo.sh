@@ -126,7 +126,8 @@ cat <<EOF
   n8n editor:  http://localhost:$N8N_E2E_PORT/workflow/sokuAllBranches01   (the showcase)
   login:       $N8N_E2E_OWNER_EMAIL / $N8N_E2E_OWNER_PASSWORD
   workflows:   Soku: every branch (showcase), alert when AI credits run out,
-               tell the owner which platforms to connect, retry only the platforms that failed
+               tell the owner which platforms to connect, retry only the platforms that failed,
+               dry run (sends nothing: Options > Dry Run shows each request instead of sending it)
   credential:  "Soku (demo stand-in)" -> $STAND_IN_URL (demo key)
   package:     Settings > Community nodes lists n8n-nodes-soku
   logs:        n8n $N8N_E2E_HOME/run/main.log, stand-in $RUN/stand-in.log

@@ -130,6 +130,16 @@ function checkTarballContents(files, extracted) {
 		'tarball holds only package.json, README.md, LICENSE and dist/',
 		files.filter((f) => !rootFiles.has(f) && !f.startsWith('dist/')).map((f) => `unexpected file: ${f}`),
 	);
+	// n8n's starter and verification rules ship `files: ["dist"]` (CONVENTIONS 1.4); npm adds README and
+	// LICENSE, not a changelog. The README links CHANGELOG.md, which npm and GitHub resolve to the repository.
+	check(
+		'CHANGELOG.md exists in the repository but stays out of the tarball (files is ["dist"]; the README links it)',
+		[
+			...(fs.existsSync(path.join(ROOT, 'CHANGELOG.md')) ? [] : ['missing: CHANGELOG.md in the repository']),
+			...(/\]\(CHANGELOG\.md\)/.test(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')) ? [] : ['README.md does not link CHANGELOG.md']),
+			...files.filter((f) => /^changelog/i.test(f)).map((f) => `in the tarball: ${f}`),
+		],
+	);
 	check(
 		'tarball has README.md and LICENSE (verification requires both)',
 		['README.md', 'LICENSE'].filter((f) => !files.includes(f)).map((f) => `missing: ${f}`),

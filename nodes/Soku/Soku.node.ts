@@ -14,7 +14,8 @@ export class Soku extends VersionedNodeType {
 			name: 'soku',
 			icon: { light: 'file:soku.svg', dark: 'file:soku.dark.svg' },
 			group: ['output'],
-			subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
+			// A dry run is marked on the canvas: the node looks like any other otherwise.
+			subtitle: '={{($parameter["options"] && $parameter["options"]["dryRun"] === true ? "[DRY RUN] " : "") + $parameter["operation"] + ": " + $parameter["resource"]}}',
 			description:
 				'Publish and schedule posts to TikTok, Instagram, YouTube, Threads and more with Soku; every Soku error code is its own output',
 			defaultVersion: 2,

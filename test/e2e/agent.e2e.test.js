@@ -22,6 +22,13 @@ const WORKFLOW_ID = WORKFLOW.id;
 const TOOL_NODE = 'Publish with Soku';
 const TOOL = /^Publish_with_Soku$/; // n8n's tool name: the node name with other characters replaced by _
 const VIDEO = 'https://cdn.example.com/weekly-recap.mp4';
+// The same workflow with the tool's Options › Dry Run on (written next to the run's output, imported with it).
+const DRY_RUN_WORKFLOW = {
+	...WORKFLOW,
+	id: 'sokuAgentDryRun01',
+	name: `${WORKFLOW.name} (dry run)`,
+	nodes: WORKFLOW.nodes.map((n) => (n.name === TOOL_NODE ? { ...n, parameters: { ...n.parameters, options: { ...n.parameters.options, dryRun: true } } } : n)),
+};
 
 let soku;
 let model;
@@ -32,12 +39,12 @@ let runCount = 0;
 const posts = () => soku.requests.filter((r) => r.method === 'POST' && r.path === '/v1/posts');
 const statusOf = (r) => (r.response && 'status' in r.response ? r.response.status : undefined);
 
-/** Runs the agent workflow; returns { status, error, toolRuns: [json of each Soku tool call], answer }. */
-async function runAgent(label) {
+/** Runs the agent workflow; returns { status, error, toolRuns: [json of each Soku tool call], answer, text (n8n's output) }. */
+async function runAgent(label, workflowId = WORKFLOW_ID) {
 	const out = path.join(n8n.outDir, `execute-${++runCount}-${label}.out`);
-	const r = await n8n.sh(['execute', WORKFLOW_ID, out], { allowFail: true, timeoutMs: 5 * 60 * 1000 });
+	const r = await n8n.sh(['execute', workflowId, out], { allowFail: true, timeoutMs: 5 * 60 * 1000 });
 	const text = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : '';
-	if (r.code !== 0) throw new Error(`n8n execute ${WORKFLOW_ID} failed:\n${r.stderr.slice(-3000)}\n${text.slice(-3000)}`);
+	if (r.code !== 0) throw new Error(`n8n execute ${workflowId} failed:\n${r.stderr.slice(-3000)}\n${text.slice(-3000)}`);
 	const run = readExecution(text);
 	const runData = run.data.resultData.runData;
 	const toolRuns = (runData[TOOL_NODE] || []).map((taskData) => ({
@@ -48,7 +55,7 @@ async function runAgent(label) {
 	const last = agentRuns[agentRuns.length - 1];
 	const answer = last && last.data && last.data.main && last.data.main[0] && last.data.main[0][0] && last.data.main[0][0].json.output;
 	const error = run.data.resultData.error;
-	return { status: run.status, error: error && (error.message || String(error)), toolRuns, answer };
+	return { status: run.status, error: error && (error.message || String(error)), toolRuns, answer, text };
 }
 
 beforeAll(async () => {
@@ -64,6 +71,9 @@ beforeAll(async () => {
 			{ id: 'scriptedModelApi1', name: 'Scripted model (stand-in)', type: 'openAiApi', data: { apiKey: 'sk-scripted-model-stand-in', url: model.url } },
 		]);
 		await n8n.importWorkflow(WORKFLOW_FILE);
+		const dryRunFile = path.join(n8n.outDir, 'soku-agent-tool-dry-run.json');
+		fs.writeFileSync(dryRunFile, JSON.stringify(DRY_RUN_WORKFLOW));
+		await n8n.importWorkflow(dryRunFile);
 	} catch (e) {
 		n8n.saveLogs();
 		await n8n.stop();
@@ -199,6 +209,42 @@ test('two tool calls in one turn with different texts: two posts, two different 
 	const ids = results.map((r) => r.json[0].postSubmissionId);
 	expect(new Set(ids).size).toBe(2);
 	for (const id of ids) expect(run.answer).toContain(id);
+});
+
+test('Dry Run in tool mode: nothing reaches Soku; the model receives the request it would have sent, and a bad call\'s validation_error', async () => {
+	model.script(
+		{
+			toolCalls: [
+				{ tool: TOOL, args: { platform: 'x', text: 'Weekly recap, rehearsal', videoUrl: VIDEO } },
+				{ tool: TOOL, args: { platform: 'x', text: 'Weekly recap, bad link', videoUrl: 'ftp://cdn.example.com/recap.mp4' } },
+			],
+		},
+		{ content: (req) => `Dry run. ${req.toolResults.map((t) => t.content).join(' ')}` },
+	);
+	const run = await runAgent('dry-run', DRY_RUN_WORKFLOW.id);
+	expect(run.error).toBeUndefined();
+	expect(run.status).toBe('success');
+	expect(soku.requests).toHaveLength(0);
+	expect(soku.state.posts).toHaveLength(0);
+
+	expect(run.toolRuns).toHaveLength(2);
+	const byText = (t) => run.toolRuns.map((r) => r.items[0]).find((item) => JSON.stringify(item).includes(t));
+	const wouldSend = byText('rehearsal');
+	expect(wouldSend).toMatchObject({
+		dryRun: true,
+		request: { method: 'POST', url: `${soku.url}/v1/posts`, body: { post: { content: { text: 'Weekly recap, rehearsal', videoUrl: VIDEO, platform: ['x'] } } } },
+	});
+	expect(wouldSend.request.idempotencyKey).toMatch(/^n8n-[0-9a-f]{40}$/);
+	const refused = run.toolRuns.map((r) => r.items[0]).find((item) => item.sokuError);
+	expect(refused.sokuError).toMatchObject({ code: 'validation_error', source: 'client', details: { field: 'post.content.videoUrl' } });
+
+	// Both outcomes reached the model as tool results, and no key did.
+	const received = model.requests[1].toolResults.map((t) => t.json[0]);
+	expect(received.filter((r) => r.dryRun === true)).toHaveLength(1);
+	expect(received.filter((r) => r.sokuError && r.sokuError.code === 'validation_error')).toHaveLength(1);
+	expect(run.answer).toMatch(/"dryRun":\s*true/);
+	expect(JSON.stringify(model.requests)).not.toMatch(/sk_live_/);
+	expect(run.text).not.toMatch(/sk_live_/);
 });
 
 // Needs the never-twice work (issue 8): the default Idempotency-Key derived from the request body rather

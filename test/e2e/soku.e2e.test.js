@@ -165,6 +165,40 @@ test('dispatch_failed (examples/partial-dispatch.json): retried for the failed p
   expect(ctx.standIn.state.deliveries.map((d) => d.platform).sort()).toEqual(['tiktok', 'x']);
 });
 
+test('Dry Run (examples/dry-run.json): 0 requests, valid items on Success with the would-be request, the invalid one on validation_error, no key anywhere', async () => {
+  const s = await ctx.n8n.execute('sokuDryRun0000001', 'dry-run');
+  expect(s.status).toBe('success');
+  expect(ctx.standIn.requests).toHaveLength(0);
+  const node = 'Soku: dry run';
+  // Same version 2 layout as the showcase: Success, validation_error, …, Other Error.
+  expect(s.outputs[node]).toEqual([2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  expect(s.paired[node][0]).toEqual([0, 2]);
+  const [success, validation] = s.items[node];
+  expect(success[0]).toEqual({
+    dryRun: true,
+    request: {
+      method: 'POST',
+      url: `${ctx.standIn.url}/v1/posts`,
+      idempotencyKey: expect.stringMatching(/^n8n-[0-9a-f]{40}$/),
+      body: { post: { content: { text: 'Hello from n8n and Soku! Checked and built, not sent.', mediaType: 'video', platform: ['x'], videoUrl: 'https://cdn.example.com/hello.mp4' } } },
+    },
+  });
+  expect(success[1].request.body.post.content.platform).toEqual(['tiktok']);
+  expect(validation[0].sokuError).toMatchObject({ code: 'validation_error', source: 'client', attempts: 0 });
+  expect(s.hints[node]).toContain('Dry run: 2 items would have been sent; nothing was sent');
+  expect(s.items['Would have been sent'][0]).toHaveLength(2);
+  // The whole execution as n8n stored and printed it.
+  const raw = fs.readFileSync(path.join(ctx.n8n.outDir, 'execute-dry-run.out'), 'utf8');
+  expect(raw).toMatch(/"dryRun":\s*true/);
+  expect(raw).not.toContain(KEYS.demo);
+
+  // The editor marks it: the subtitle n8n shows on the canvas, and the panel notice, from the installed node.
+  const types = JSON.parse(fs.readFileSync(path.join(ctx.n8n.home, '.cache', 'n8n', 'public', 'types', 'nodes.json'), 'utf8'));
+  const v2 = types.find((t) => t.name === 'n8n-nodes-soku.soku' && [].concat(t.version).includes(2));
+  expect(v2.subtitle).toContain('DRY RUN');
+  expect(v2.properties.find((p) => p.name === 'dryRunNotice').displayOptions.show['/options.dryRun']).toEqual([true]);
+});
+
 test('rate_limit_exceeded (429, Retry-After: 1) is waited out, then the post succeeds', async () => {
   ctx.standIn.script({ match: { method: 'POST', path: '/v1/posts' }, status: 429, retryAfter: 1, times: 1 });
   const s = await ctx.n8n.execute('sokuPartialDispatch', 'rate-limit');

@@ -170,6 +170,8 @@ export interface RunSokuOptions {
 	abortController?: AbortController;
 	/** n8n's Retry of an execution: the failed run's data (its failed node's last run removed), resumed. */
 	runExecutionData?: IRunExecutionData;
+	/** The Soku node has no credential selected at all (n8n's editor would flag it). */
+	withoutCredentials?: boolean;
 }
 
 export interface RunSokuResult {
@@ -192,10 +194,12 @@ export async function runSoku(options: RunSokuOptions): Promise<RunSokuResult> {
 		typeVersion: options.typeVersion ?? 1,
 		position: [200, 0],
 		parameters: options.parameters,
-		credentials: {
-			sokuApi: { id: 'cred-soku-1', name: 'Soku account' },
-			sokuAccountApi: { id: 'cred-soku-account-1', name: 'Soku owner' },
-		},
+		credentials: options.withoutCredentials
+			? undefined
+			: {
+					sokuApi: { id: 'cred-soku-1', name: 'Soku account' },
+					sokuAccountApi: { id: 'cred-soku-account-1', name: 'Soku owner' },
+				},
 	};
 	if (options.onError) sokuNode.onError = options.onError;
 	if (options.retryOnFail) {

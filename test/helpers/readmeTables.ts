@@ -3,7 +3,7 @@
  * the docs cannot drift from the code. `UPDATE_README=1 npx jest test/unit/readme.test.ts` rewrites them.
  */
 import { RESOURCES } from '../../nodes/Soku/actions/operations';
-import { ERROR_TABLE, type RetryPolicy } from '../../nodes/Soku/errors/errorTable';
+import { ERROR_TABLE, OTHER_ERROR_RETRY, type RetryPolicy } from '../../nodes/Soku/errors/errorTable';
 import { DEFAULT_RETRY_SETTINGS } from '../../nodes/Soku/policy/retry';
 import { ENDPOINTS } from '../../nodes/Soku/transport/endpoints';
 
@@ -16,6 +16,18 @@ const RETRY_TEXT: Record<RetryPolicy, string> = {
 
 const OPERATION_LABEL = new Map(RESOURCES.flatMap((r) => r.operations.map((op) => [op.id, `${r.name} › ${op.name}`] as const)));
 
+/** Other Error's retry cell from OTHER_ERROR_RETRY: what is retried like which listed code, then the rest. */
+function otherErrorRetryText(): string {
+	const what: Record<keyof typeof OTHER_ERROR_RETRY, string> = { network: 'network errors', status5xx: '5xx', status429: '429 (any code)', otherwise: 'others' };
+	const like: Record<RetryPolicy, string> = { backoff: 'like `internal_error`', rateLimit: 'like `rate_limit_exceeded`', retryFailedPlatforms: 'like `dispatch_failed`', never: 'no' };
+	const groups = new Map<RetryPolicy, string[]>();
+	for (const [kind, policy] of Object.entries(OTHER_ERROR_RETRY) as Array<[keyof typeof OTHER_ERROR_RETRY, RetryPolicy]>) {
+		groups.set(policy, [...(groups.get(policy) ?? []), what[kind]]);
+	}
+	// A listed code left out of Error Branches keeps its own row's policy: choosing outputs never changes retries.
+	return ['Codes you did not choose: as in their row', ...[...groups].map(([policy, kinds]) => `${kinds.join(' and ')}: ${like[policy]}`)].join('; ');
+}
+
 export function branchTable(): string {
 	const rows = ERROR_TABLE.map(
 		(row) =>
@@ -25,7 +37,7 @@ export function branchTable(): string {
 		'| Output | HTTP | Category | Meaning | Retried by the node? | What to wire | Operations |',
 		'| --- | --- | --- | --- | --- | --- | --- |',
 		...rows,
-		'| `Other Error` | – | – | Network errors, timeouts, non-JSON answers, codes Soku may add later, and codes you did not choose | Network errors and 5xx: like `internal_error`; others: no | A generic alert with `sokuError.message` | all |',
+		`| \`Other Error\` | – | – | Network errors, timeouts, non-JSON answers, codes Soku may add later, and codes you did not choose | ${otherErrorRetryText()} | A generic alert with \`sokuError.message\` | all |`,
 	].join('\n');
 }
 

@@ -97,6 +97,23 @@ export function errorRoutingPropertiesFor(version: 1 | 2): INodeProperties[] {
 export const errorRoutingProperties: INodeProperties[] = errorRoutingPropertiesFor(1);
 
 const idempotentOperations = OPERATIONS.filter((op) => ENDPOINTS[op.id].idempotencyKey);
+/** Operations that change something at Soku: the ones Dry Run applies to (the router asks the same question). */
+const writingOperations = OPERATIONS.filter((op) => ENDPOINTS[op.id].method !== 'GET');
+// Every read is a "getAll", so resource × operation below shows Dry Run exactly for the writes (a test checks).
+const onlyForWrites = {
+	'/resource': [...new Set(writingOperations.map((op) => op.resource))],
+	'/operation': [...new Set(writingOperations.map((op) => op.operation))],
+};
+
+/** Shown at the top of the panel while Dry Run is on, so a dry run is never mistaken for a real one. */
+export const dryRunNotice: INodeProperties = {
+	displayName:
+		'Dry Run is on: nothing is sent to Soku. Each valid item comes out on Success with dryRun: true and the request it would have sent. Turn it off under Options to publish.',
+	name: 'dryRunNotice',
+	type: 'notice',
+	default: '',
+	displayOptions: { show: { ...onlyForWrites, '/options.dryRun': [true] } },
+};
 
 export const retryProperties: INodeProperties[] = [
 	{
@@ -175,6 +192,16 @@ export const optionsProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			{
+				displayName: 'Dry Run (Send Nothing)',
+				name: 'dryRun',
+				type: 'boolean',
+				default: false,
+				noDataExpression: true,
+				description:
+					'Whether to check every item and build its request, Idempotency-Key included, without sending anything: valid items go to Success with dryRun: true and the request (never the API key), invalid ones to validation_error. Needs no working key.',
+				displayOptions: { show: onlyForWrites },
+			},
 			{
 				displayName: 'Duplicate Window (Hours)',
 				name: 'duplicateWindowHours',

@@ -22,9 +22,9 @@ import { parallelRequests, runPool } from '../policy/parallel';
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../policy/retry';
 import { errorCodesParameter, routeItem, type OutputLayout, type RoutingMode } from '../policy/route';
 import { ExecutionCancelledError, getRuntime } from '../policy/runtime';
-import { emptyOutcome, sendWithPolicy, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
-import { RunSummary } from '../policy/summary';
-import { baseUrlProblem, getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
+import { emptyOutcome, sendWithPolicy, tooLateToSend, type ItemOutcome, type SendDependencies } from '../policy/sendWithPolicy';
+import { RunSummary, dryRunHint } from '../policy/summary';
+import { DEFAULT_BASE_URL, baseUrlProblem, describeRequest, getBaseUrl, sendSokuRequest, type SokuRequest } from '../transport';
 import { ENDPOINTS, TIER_PER_MINUTE } from '../transport/endpoints';
 import { ItemKeys, WindowAnchors, duplicateWindowMs, timeRelativeParameters } from './common/idempotency';
 import { readFixedParametersOnce } from './common/parameters';
@@ -230,7 +230,10 @@ function placeError(
 	return { output: 0, item: { json: { error: message, details: sokuError }, pairedItem } };
 }
 
-/** One item: a request built from its parameters (or a client-side validation_error), then sent. */
+/**
+ * One item: a request built from its parameters (or a client-side validation_error), then sent. A dry run
+ * checks what the send loop checks before its first send and stops there: no pacing slot, no request.
+ */
 async function runItem(
 	this: IExecuteFunctions,
 	operation: SokuOperation,
@@ -238,7 +241,8 @@ async function runItem(
 	settings: RetrySettings,
 	context: BuildContext,
 	deps: SendDependencies,
-	keyFor?: (request: SokuRequest) => Pick<SokuRequest, 'idempotencyKey' | 'conflictMeansReplay'>,
+	keyFor: ((request: SokuRequest) => Pick<SokuRequest, 'idempotencyKey' | 'conflictMeansReplay'>) | undefined,
+	dryRun: boolean,
 ): Promise<{ outcome: ItemOutcome; request?: SokuRequest }> {
 	let request: SokuRequest | undefined;
 	let invalid: ClientValidationError | undefined;
@@ -254,6 +258,10 @@ async function runItem(
 	if (invalid || !request) {
 		const error = invalid ?? new ClientValidationError('request', 'invalid', 'The request could not be built');
 		return { outcome: { ...emptyOutcome(), error: clientValidationError(error.field, error.reason, error.message) } };
+	}
+	if (dryRun) {
+		const late = tooLateToSend(request, deps.runtime.now());
+		return { outcome: { ...emptyOutcome(), ok: !late, error: late }, request };
 	}
 	const outcome = await sendWithPolicy(request, settings, ENDPOINTS[operation.id].retrySafety, deps);
 	return { outcome, request };
@@ -288,7 +296,12 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 	// Items Soku accepted in this run, for the stop-mode error: [item index, postSubmissionId or id].
 	const accepted: Array<[number, string | undefined]> = [];
 
-	const baseUrl = await getBaseUrl(this, endpoint.credential);
+	// Dry Run (writes only; reads send nothing harmful): everything a real run does up to the send.
+	const dryRun = endpoint.method !== 'GET' && this.getNodeParameter('options.dryRun', 0, false) === true;
+	let dryRunItems = 0;
+	// A dry run needs no working key; with no credential selected at all it shows Soku's default Base URL.
+	const baseUrl =
+		dryRun && !this.getNode().credentials?.[endpoint.credential] ? DEFAULT_BASE_URL : await getBaseUrl(this, endpoint.credential);
 	// An http:// Base URL would send the key in clear text: every item is refused, nothing is sent.
 	const baseUrlRefusal = baseUrlProblem(baseUrl);
 	const credentialId = this.getNode().credentials?.[endpoint.credential]?.id ?? endpoint.credential;
@@ -347,6 +360,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 							pacing: options.pacing === false ? undefined : { registry: pacingRegistry, limits },
 						},
 						keyFor,
+						dryRun,
 					);
 			return { outcome, request, options };
 		} catch (error) {
@@ -362,6 +376,12 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 			const { outcome, request, options } = settled;
 			try {
 				summary.add(outcome);
+				if (outcome.ok && dryRun) {
+					outputs[0].push({ json: { dryRun: true, request: describeRequest(baseUrl, request as SokuRequest) }, pairedItem });
+					dryRunItems++;
+					return;
+				}
+
 				if (outcome.ok) {
 					const jsons = operation.toJson
 						? operation.toJson.call(this, outcome.body, i, request as SokuRequest, outcome)
@@ -437,6 +457,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 	if (stop) throw stop.error;
 
 	const hints = summary.hints(this.getNode().retryOnFail === true);
+	if (dryRun) hints.unshift(dryRunHint(dryRunItems));
 	if (hints.length && typeof this.addExecutionHints === 'function') {
 		this.addExecutionHints(...hints.map((message) => ({ message, type: 'info' as const, location: 'outputPane' as const })));
 	}

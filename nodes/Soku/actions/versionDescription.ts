@@ -12,6 +12,7 @@ import { buildFixedOutputTable, buildOutputTable, fixedOutputNames, outputsExpre
 import { ENDPOINTS } from '../transport/endpoints';
 import {
 	REDRAW_NOTE,
+	dryRunNotice,
 	errorRoutingProperties,
 	errorRoutingPropertiesFor,
 	optionsProperties,
@@ -74,6 +75,7 @@ export const versionCredentials: INodeCredentialDescription[] = [
 export const versionProperties: INodeProperties[] = [
 	resourceProperty,
 	...operationProperties,
+	dryRunNotice,
 	...operationParameters,
 	...errorRoutingProperties,
 	...retryProperties,
@@ -86,6 +88,7 @@ const redraws = (property: INodeProperties): INodeProperties => ({ ...property, 
 export const versionPropertiesV2: INodeProperties[] = [
 	redraws(resourceProperty),
 	...operationProperties.map(redraws),
+	dryRunNotice,
 	...operationParameters,
 	...errorRoutingPropertiesFor(2),
 	...retryProperties,

@@ -265,6 +265,18 @@ export const ERROR_CATEGORIES: readonly ErrorType[] = [
 
 export const OTHER_ERROR_OUTPUT = 'Other Error';
 
+/**
+ * How answers the table does not list (they go to Other Error) are retried, by what they are: the
+ * retry policy applies it and the README's Other Error row is written from it. A 429 is a rate limit
+ * whatever its code says.
+ */
+export const OTHER_ERROR_RETRY = {
+	network: 'backoff',
+	status5xx: 'backoff',
+	status429: 'rateLimit',
+	otherwise: 'never',
+} as const satisfies Record<string, RetryPolicy>;
+
 /** Codes an operation can return, in table (= output) order. */
 export function codesForOperation(operation: OperationId): string[] {
 	return ERROR_TABLE.filter((row) => row.operations.includes(operation)).map((row) => row.code);

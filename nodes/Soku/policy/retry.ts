@@ -3,7 +3,7 @@
  * whether to wait and resend or to route the item. Randomness is injected so tests are exact.
  */
 import type { SokuErrorInfo } from '../errors/classify';
-import { ERROR_ROWS_BY_CODE, type RetryPolicy } from '../errors/errorTable';
+import { ERROR_ROWS_BY_CODE, OTHER_ERROR_RETRY, type RetryPolicy } from '../errors/errorTable';
 
 export interface RetrySettings {
 	/** Retries after 5xx codes, unknown 5xx and network errors (REFERENCE: max 3). */
@@ -48,10 +48,10 @@ export function policyFor(error: SokuErrorInfo): RetryPolicy {
 	if (error.source === 'client') return 'never';
 	const row = error.known ? ERROR_ROWS_BY_CODE.get(error.code) : undefined;
 	if (row) return row.retry;
-	if (error.source === 'network') return 'backoff';
-	if (error.httpStatus === 429) return 'rateLimit';
-	if (error.httpStatus !== null && error.httpStatus >= 500) return 'backoff';
-	return 'never';
+	if (error.source === 'network') return OTHER_ERROR_RETRY.network;
+	if (error.httpStatus === 429) return OTHER_ERROR_RETRY.status429;
+	if (error.httpStatus !== null && error.httpStatus >= 500) return OTHER_ERROR_RETRY.status5xx;
+	return OTHER_ERROR_RETRY.otherwise;
 }
 
 /** Exponential backoff with "equal jitter": half fixed, half random, capped. retryNumber starts at 1. */

@@ -271,7 +271,7 @@ async function waitForSlot(
 }
 
 /** A request whose deadline (e.g. "scheduledTime at least a minute ahead") has passed by the time it would be sent. */
-function tooLateToSend(request: SokuRequest, now: number): SokuErrorInfo | undefined {
+export function tooLateToSend(request: SokuRequest, now: number): SokuErrorInfo | undefined {
 	const check = request.sendBefore;
 	if (!check || now < check.at) return undefined;
 	return clientValidationError(check.field, check.reason, check.message);

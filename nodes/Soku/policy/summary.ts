@@ -12,6 +12,11 @@ function count(map: Map<string, number>, key: string): void {
 	map.set(key, (map.get(key) ?? 0) + 1);
 }
 
+/** The execution hint of a dry run: how many items would have been sent (each is on Success with its request). */
+export function dryRunHint(wouldHaveBeenSent: number): string {
+	return `Dry run: ${items(wouldHaveBeenSent)} would have been sent; nothing was sent`;
+}
+
 export class RunSummary {
 	private replayedItems = 0;
 	private rateLimitedItems = 0;

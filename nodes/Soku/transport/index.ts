@@ -84,6 +84,43 @@ export function networkFailure(error: unknown): TransportResult {
 	return { kind: 'network', code, message: `${code}: ${message}`, timedOut, notSent: NOT_SENT_CODES.has(code) };
 }
 
+/** The HTTP request n8n is asked to send for `request` (before the credential adds the key). */
+export function requestOptions(baseUrl: string, request: SokuRequest, timeoutMs: number): IHttpRequestOptions {
+	const endpoint = ENDPOINTS[request.operation];
+	const headers: IDataObject = { Accept: 'application/json' };
+	// n8n drops an empty body, so an empty object is sent as no body and without a Content-Type.
+	const body = request.body && Object.keys(request.body).length ? request.body : undefined;
+	if (body) headers['Content-Type'] = 'application/json';
+	if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
+	return {
+		method: endpoint.method,
+		url: `${baseUrl}${request.path}`,
+		headers,
+		qs: request.qs,
+		body,
+		json: true,
+		timeout: timeoutMs,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		// Soku documents no redirects, and n8n strips only Authorization and Cookie when following one:
+		// the soku-api-key header would go to the new origin. A 3xx comes back as the answer instead.
+		disableFollowRedirect: true,
+	};
+}
+
+/** What a dry run reports instead of sending: the request as requestOptions builds it (the key is never in it). */
+export function describeRequest(baseUrl: string, request: SokuRequest): IDataObject {
+	const options = requestOptions(baseUrl, request, 0);
+	const described: IDataObject = {
+		method: options.method as string,
+		url: options.url,
+		idempotencyKey: (options.headers as IDataObject)['Idempotency-Key'] ?? null,
+		body: (options.body as IDataObject | undefined) ?? null,
+	};
+	if (options.qs && Object.keys(options.qs).length) described.qs = options.qs;
+	return described;
+}
+
 export async function sendSokuRequest(
 	context: RequestContext,
 	baseUrl: string,
@@ -95,27 +132,8 @@ export async function sendSokuRequest(
 	const problem = baseUrlProblem(baseUrl);
 	if (problem) throw new Error(problem);
 	const endpoint = ENDPOINTS[request.operation];
-	const headers: IDataObject = { Accept: 'application/json' };
-	// n8n drops an empty body, so an empty object is sent as no body and without a Content-Type.
-	const body = request.body && Object.keys(request.body).length ? request.body : undefined;
-	if (body) headers['Content-Type'] = 'application/json';
-	if (request.idempotencyKey) headers['Idempotency-Key'] = request.idempotencyKey;
-	const options: IHttpRequestOptions = {
-		method: endpoint.method,
-		url: `${baseUrl}${request.path}`,
-		headers,
-		qs: request.qs,
-		body,
-		json: true,
-		timeout: timeoutMs,
-		returnFullResponse: true,
-		ignoreHttpStatusErrors: true,
-		// Stop (the execution's cancel signal) aborts the request in flight: n8n 2.x's helper sets it too, older ones do not.
-		abortSignal: signal,
-		// Soku documents no redirects, and n8n strips only Authorization and Cookie when following one:
-		// the soku-api-key header would go to the new origin. A 3xx comes back as the answer instead.
-		disableFollowRedirect: true,
-	};
+	// Stop (the execution's cancel signal) aborts the request in flight: n8n 2.x's helper sets it too, older ones do not.
+	const options: IHttpRequestOptions = { ...requestOptions(baseUrl, request, timeoutMs), abortSignal: signal };
 	let failure: unknown;
 	try {
 		const response = (await context.helpers.httpRequestWithAuthentication.call(
