@@ -202,3 +202,16 @@ test("never more in flight than the endpoint's limit per window, even with pacin
 	expect(result.outputs![0]).toHaveLength(15);
 	expect(maxInFlight).toBe(10);
 });
+
+test('Dry Run with parallel requests: nothing sent, every item on Success in item order with the key a real run would send', async () => {
+	const items = transcriptions(12);
+	const dry = await runSoku({ parameters: { ...TRANSCRIBE, options: { ...(TRANSCRIBE.options as IDataObject), dryRun: true } }, items, credentials: demoCredentials(standIn.url) });
+	expect(standIn.requests).toHaveLength(0);
+	const out = dry.outputs![0];
+	expect(out.map((item) => (item.pairedItem as { item: number }).item)).toEqual(items.map((_, i) => i));
+	expect(out.every((item) => item.json.dryRun === true)).toBe(true);
+	const real = await runSoku({ parameters: TRANSCRIBE, items, credentials: demoCredentials(standIn.url) });
+	expect(real.outputs![0]).toHaveLength(12);
+	const sentKeys = new Set(standIn.requests.map((r) => r.headers['idempotency-key']));
+	expect(new Set(out.map((item) => (item.json.request as IDataObject).idempotencyKey))).toEqual(sentKeys);
+});
