@@ -100,6 +100,14 @@ export async function runSlowTranscriptions(options: SlowTranscriptionsOptions):
 			if (variant.parallel === 1) sequentialMs = ms;
 			raw[variant.key] = { medianMs: ms, ratio, runs };
 			rows.push({
+				id: `slowTranscriptions-${variant.key}`,
+				readme: {
+					label: `Slow transcriptions, ${variant.parallel === 1 ? 'one at a time' : `${variant.parallel} in parallel`}`,
+					meaning:
+						variant.parallel === 1
+							? `${n} transcriptions whose answers take ${d / 1000} s (${limit} per ${w / 1000} s window) take ${round(ms / 1000, 1)} s one at a time: the latency, not the limit, sets the pace.`
+							: `the same batch takes ${round(ms / 1000, 1)} s with ${variant.parallel} in flight (${round(ms / sequentialMs, 2)}× the one-at-a-time time, ${total429} × 429); the rest to the ${round(tMin / 1000, 1)} s minimum is pacing holding each slot until its answer + the window.`,
+				},
 				scenario: `9. Slow transcriptions: ${n} answering after ${d} ms, ${limit}/${w} ms window, ${variant.title}`,
 				measured: `${round(ms / 1000, 2)} s, ${total429} × 429`,
 				baseline: `T_min ${round(tMin / 1000, 2)} s`,
