@@ -7,6 +7,10 @@ import fc from 'fast-check';
 
 import { DEFAULT_PARALLEL_REQUESTS, PARALLEL_BY_DEFAULT, parallelRequests, runPool } from '../../nodes/Soku/policy/parallel';
 import { parallelResources } from '../../nodes/Soku/actions/common.description';
+import { PacingRegistry } from '../../nodes/Soku/policy/pacing';
+import { DEFAULT_RETRY_SETTINGS } from '../../nodes/Soku/policy/retry';
+import type { Runtime } from '../../nodes/Soku/policy/runtime';
+import { sendWithPolicy } from '../../nodes/Soku/policy/sendWithPolicy';
 import { OPERATIONS, RESOURCES } from '../../nodes/Soku/actions/operations';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
@@ -112,4 +116,83 @@ describe('runPool', () => {
 		expect(started).toEqual([0, 1, 2, 3, 4, 5]);
 		expect(finished).toBe(6);
 	});
+});
+
+/**
+ * Virtual time for concurrent waiters: sleep(ms) resolves when the clock reaches now + ms, timers in time
+ * order, after the microtasks of the previous one ran (so each woken waiter re-checks its slot first).
+ */
+function virtualTime(): { runtime: Runtime; drive(done: Promise<unknown>): Promise<void> } {
+	let now = 0;
+	const timers: Array<{ at: number; resolve: () => void }> = [];
+	const runtime: Runtime = {
+		now: () => now,
+		random: () => 0.5,
+		sleep: async (ms) => await new Promise<void>((resolve) => timers.push({ at: now + Math.max(0, ms), resolve })),
+	};
+	const drive = async (done: Promise<unknown>) => {
+		let finished = false;
+		void done.then(() => (finished = true));
+		while (!finished) {
+			for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+			if (finished) break;
+			timers.sort((a, b) => a.at - b.at);
+			const next = timers.shift();
+			if (!next) throw new Error('nothing to wait for, yet not finished');
+			now = Math.max(now, next.at);
+			next.resolve();
+		}
+	};
+	return { runtime, drive };
+}
+
+test('waiters of one run never share a slot: parallel sends through one pacing window stay within its limit (generated)', async () => {
+	await fc.assert(
+		fc.asyncProperty(
+			fc.integer({ min: 1, max: 30 }),
+			fc.integer({ min: 1, max: 8 }),
+			fc.integer({ min: 1, max: 6 }),
+			fc.integer({ min: 0, max: 400 }),
+			async (count, parallel, limit, latencyMs) => {
+				const { runtime, drive } = virtualTime();
+				const registry = new PacingRegistry();
+				const windowMs = 1000;
+				const limits = [{ key: 'cred|url|/v1/ai/transcribe', limit, windowMs }];
+				// When the server would count each request: on its arrival (the send) or when it answers.
+				const sent: Array<{ at: number; answeredAt: number }> = [];
+				const send = async () => {
+					const at = runtime.now();
+					await runtime.sleep(latencyMs);
+					sent.push({ at, answeredAt: runtime.now() });
+					return { kind: 'response' as const, status: 200, headers: {}, body: { jobId: `j${sent.length}` } };
+				};
+				const settings = { ...DEFAULT_RETRY_SETTINGS, maxRateLimitWaitMs: 3_600_000 };
+				const done = runPool(
+					count,
+					parallel,
+					async (i) => {
+						const outcome = await sendWithPolicy({ operation: 'transcribe', path: '/v1/ai/transcribe', body: { i } }, settings, 'always', {
+							send,
+							runtime,
+							pacing: { registry, limits },
+						});
+						expect(outcome.ok).toBe(true);
+					},
+					() => false,
+				);
+				await drive(done);
+				await done;
+				expect(sent).toHaveLength(count);
+				// Counted on arrival or on answer, no window ever holds more than the limit.
+				for (const when of ['at', 'answeredAt'] as const) {
+					const times = sent.map((r) => r[when]).sort((a, b) => a - b);
+					for (let a = 0, b = 0; b < times.length; b++) {
+						while (times[b] - times[a] >= windowMs) a++;
+						expect(b - a + 1).toBeLessThanOrEqual(limit);
+					}
+				}
+			},
+		),
+		{ seed: SEED, numRuns: Math.ceil(RUNS / 3) },
+	);
 });
