@@ -167,10 +167,10 @@ test.each([
 	['Media › Import From URL', { resource: 'media', operation: 'import', url: '={{ $json.url }}' }, '/v1/media'],
 	['Media › Render OG Image', { resource: 'media', operation: 'renderOgImage', templateSlug: 'og-blog-post' }, '/v1/media/render-og'],
 	['Template › Render', { resource: 'template', operation: 'render', templateSlug: 'tweetImage', config: '{"title":"Hi"}' }, '/v1/templates'],
-] as Array<[string, INodeParameters, string]>)('%s: in parallel by default (up to 5 at once), outputs in item order, 0 × 429', async (_name, parameters, path) => {
+] as Array<[string, INodeParameters, string]>)('%s: in parallel by default (up to 5 at once; the option added with its 0 changes nothing), outputs in item order, 0 × 429', async (_name, parameters, path) => {
 	latency(path, 100, 8);
 	const items = Array.from({ length: 8 }, (_, i) => ({ url: `https://cdn.example.com/clip-${i}.mp4` }));
-	const result = await runSoku({ parameters: { ...parameters, options: { pacingWindowSeconds: WINDOW_MS / 1000 } }, items, credentials: demoCredentials(standIn.url) });
+	const result = await runSoku({ parameters: { ...parameters, options: { pacingWindowSeconds: WINDOW_MS / 1000, parallelRequests: 0 } }, items, credentials: demoCredentials(standIn.url) });
 	expect(maxInFlight).toBeGreaterThan(1);
 	expect(maxInFlight).toBeLessThanOrEqual(5);
 	expect(result.outputs![0].map((item) => (item.pairedItem as { item: number }).item)).toEqual(items.map((_, i) => i));

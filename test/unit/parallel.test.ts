@@ -6,12 +6,12 @@
 import fc from 'fast-check';
 
 import { DEFAULT_PARALLEL_REQUESTS, PARALLEL_BY_DEFAULT, parallelRequests, runPool } from '../../nodes/Soku/policy/parallel';
-import { parallelResources } from '../../nodes/Soku/actions/common.description';
+import { optionsProperties } from '../../nodes/Soku/actions/common.description';
 import { PacingRegistry } from '../../nodes/Soku/policy/pacing';
 import { DEFAULT_RETRY_SETTINGS } from '../../nodes/Soku/policy/retry';
 import type { Runtime } from '../../nodes/Soku/policy/runtime';
 import { sendWithPolicy } from '../../nodes/Soku/policy/sendWithPolicy';
-import { OPERATIONS, RESOURCES } from '../../nodes/Soku/actions/operations';
+import { OPERATIONS } from '../../nodes/Soku/actions/operations';
 
 const SEED = Number(process.env.FC_SEED ?? Date.now() % 2 ** 31);
 const RUNS = Number(process.env.FC_RUNS ?? 300);
@@ -39,8 +39,7 @@ describe('parallelRequests', () => {
 		expect(parallelRequests(3, 'createPost', 'perCode', 30)).toBe(3);
 		expect(parallelRequests('4', 'transcribe', 'single', 10)).toBe(4);
 		expect(parallelRequests(2.9, 'createPost', 'perCategory', 30)).toBe(2);
-		expect(parallelRequests(0, 'transcribe', 'perCode', 10)).toBe(1);
-		expect(parallelRequests(-3, 'transcribe', 'perCode', 10)).toBe(1);
+		expect(parallelRequests(1, 'transcribe', 'perCode', 10)).toBe(1);
 		expect(parallelRequests(50, 'transcribe', 'perCode', 10)).toBe(10);
 		expect(parallelRequests(5, 'transcribe', 'perCode', 0)).toBe(1);
 		// Not a number (e.g. an object from an expression): the operation's default.
@@ -48,19 +47,18 @@ describe('parallelRequests', () => {
 		expect(parallelRequests('', 'createPost', 'perCode', 30)).toBe(1);
 	});
 
+	test("0, the editor's default when the option is added, and less than 1 mean the operation's default: adding the option changes nothing", () => {
+		const option = (optionsProperties[0].options as Array<{ name: string; default?: unknown }>).find((o) => o.name === 'parallelRequests');
+		expect(option?.default).toBe(0);
+		for (const op of OPERATIONS) expect(parallelRequests(option?.default, op.id, 'perCode', 100)).toBe(parallelRequests(undefined, op.id, 'perCode', 100));
+		expect(parallelRequests(0, 'transcribe', 'perCode', 10)).toBe(5);
+		expect(parallelRequests(0.5, 'createPost', 'perCode', 30)).toBe(1);
+		expect(parallelRequests(-3, 'transcribe', 'perCode', 10)).toBe(5);
+	});
+
 	test('Stop the Workflow: always 1', () => {
 		expect(parallelRequests(undefined, 'transcribe', 'stop', 10)).toBe(1);
 		expect(parallelRequests(8, 'createPost', 'stop', 30)).toBe(1);
-	});
-
-	test("the editor's two Parallel Requests entries split the resources, and no resource mixes defaults", () => {
-		const parallel = parallelResources(true);
-		const sequential = parallelResources(false);
-		expect(parallel.sort()).toEqual(['media', 'template', 'transcription']);
-		expect(sequential.sort()).toEqual(['apiKey', 'post', 'repurposeLink']);
-		for (const resource of RESOURCES) {
-			expect(new Set(resource.operations.map((op) => PARALLEL_BY_DEFAULT.has(op.id))).size).toBe(1);
-		}
 	});
 });
 

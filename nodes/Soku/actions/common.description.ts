@@ -5,11 +5,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { ERROR_TABLE, codesForOperation } from '../errors/errorTable';
-import { DEFAULT_PARALLEL_REQUESTS, PARALLEL_BY_DEFAULT } from '../policy/parallel';
 import { DEFAULT_RETRY_SETTINGS } from '../policy/retry';
 import { errorCodesParameter } from '../policy/route';
 import { ENDPOINTS } from '../transport/endpoints';
-import { OPERATIONS, RESOURCES } from './operations';
+import { OPERATIONS } from './operations';
 
 // Retry defaults in the units the parameters use. Plain identifiers as `default` values are what
 // n8n's node-param-default-* lint rules accept as "computed elsewhere".
@@ -18,7 +17,6 @@ const defaultMaxDelaySeconds = DEFAULT_RETRY_SETTINGS.maxDelayMs / 1000;
 const defaultMaxRateLimitRetries = DEFAULT_RETRY_SETTINGS.maxRateLimitRetries;
 const defaultMaxRateLimitWaitSeconds = DEFAULT_RETRY_SETTINGS.maxRateLimitWaitMs / 1000;
 const defaultMaxServerRetries = DEFAULT_RETRY_SETTINGS.maxServerRetries;
-const defaultParallelRequests = DEFAULT_PARALLEL_REQUESTS;
 
 const CODE_OPTIONS = ERROR_TABLE.map((row) => ({
 	name: row.code,
@@ -179,11 +177,6 @@ export const retryProperties: INodeProperties[] = [
 	},
 ];
 
-/** Resources whose operations are (true) or are not (false) in parallel by default; no resource mixes both. */
-export function parallelResources(parallel: boolean): string[] {
-	return RESOURCES.filter((r) => r.operations.some((op) => PARALLEL_BY_DEFAULT.has(op.id) === parallel)).map((r) => r.value);
-}
-
 export const optionsProperties: INodeProperties[] = [
 	{
 		displayName: 'Options',
@@ -247,26 +240,15 @@ export const optionsProperties: INodeProperties[] = [
 				description:
 					"Whether to space requests to Soku's documented limits (e.g. posts: 30 per 60 s) and to its X-RateLimit headers, so large batches finish without 429 answers",
 			},
-			// Two entries, one name: the default differs by resource (see PARALLEL_BY_DEFAULT).
 			{
 				displayName: 'Parallel Requests',
 				name: 'parallelRequests',
 				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 1,
+				typeOptions: { minValue: 0 },
+				// 0 = the operation's own default, so adding the option changes nothing (n8n fills in this value).
+				default: 0,
 				description:
-					"How many items are sent at once (never more than the endpoint's limit per rate-limit window; pacing still spaces them). 1 = one after the other, so posts reach Soku and publish in item order. More finishes slow batches sooner, but items may then be published in any order; outputs stay in item order and every item keeps its own retries and key. Ignored with Error Routing › Stop the Workflow (always 1).",
-				displayOptions: { show: { '/resource': parallelResources(false) } },
-			},
-			{
-				displayName: 'Parallel Requests',
-				name: 'parallelRequests',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: defaultParallelRequests,
-				description:
-					"How many items are sent at once (never more than the endpoint's limit per rate-limit window; pacing still spaces them), so a batch of slow answers (transcripts, renders, imports) goes at the pace of the rate limit. Soku may then handle items in any order; outputs stay in item order and every item keeps its own retries and key. 1 = one after the other. Ignored with Error Routing › Stop the Workflow (always 1).",
-				displayOptions: { show: { '/resource': parallelResources(true) } },
+					"How many items are sent at once. 0 = the operation's default: 5 for Transcription, Media and Template, whose answers take as long as the file; 1 for Post, Repurpose Link and API Key. 1 = one after the other, so posts reach Soku and publish in item order; more may publish them in any order. Outputs always stay in item order and every item keeps its own retries and key. Never more than the endpoint's limit per rate-limit window; pacing still spaces them. Ignored with Error Routing › Stop the Workflow (always 1).",
 			},
 			{
 				displayName: 'Rate-Limit Window (Seconds)',

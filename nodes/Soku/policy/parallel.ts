@@ -22,15 +22,15 @@ export const PARALLEL_BY_DEFAULT: ReadonlySet<OperationId> = new Set<OperationId
 export const DEFAULT_PARALLEL_REQUESTS = 5;
 
 /**
- * Requests in flight at once for one node run. Unset: the operation's default. Never more than the
- * endpoint's documented limit per window (more could only wait for a slot), never less than 1. Stop the
- * Workflow: 1, so an item's error stops the run before any later item is sent, as the mode promises.
+ * Requests in flight at once for one node run. Unset, 0 (the editor's default) or not a number: the
+ * operation's default. Never more than the endpoint's documented limit per window (more could only wait
+ * for a slot). Stop the Workflow: 1, so an item's error stops the run before any later item is sent.
  */
 export function parallelRequests(value: unknown, operation: OperationId, mode: RoutingMode, windowLimit: number): number {
 	if (mode === 'stop') return 1;
-	const n = typeof value === 'number' || typeof value === 'string' ? Number(value) : NaN;
-	const chosen = value === undefined || value === '' || !Number.isFinite(n) ? (PARALLEL_BY_DEFAULT.has(operation) ? DEFAULT_PARALLEL_REQUESTS : 1) : n;
-	return Math.max(1, Math.min(Math.floor(chosen), Math.max(1, windowLimit)));
+	const n = Math.floor(typeof value === 'number' || typeof value === 'string' ? Number(value) : NaN);
+	const chosen = value !== '' && Number.isFinite(n) && n >= 1 ? n : PARALLEL_BY_DEFAULT.has(operation) ? DEFAULT_PARALLEL_REQUESTS : 1;
+	return Math.max(1, Math.min(chosen, windowLimit));
 }
 
 /**
