@@ -215,3 +215,16 @@ test('Dry Run with parallel requests: nothing sent, every item on Success in ite
 	const sentKeys = new Set(standIn.requests.map((r) => r.headers['idempotency-key']));
 	expect(new Set(out.map((item) => (item.json.request as IDataObject).idempotencyKey))).toEqual(sentKeys);
 });
+
+test('Parallel Requests 1 spends AI credits in item order: with 3 credits left, a 1-credit then a 3-credit transcription → the second gets insufficient_credits', async () => {
+	standIn.state.credits.user_demo = 3;
+	latency('/v1/ai/transcribe', 50, 2);
+	const parameters: INodeParameters = { ...TRANSCRIBE, options: { pacingWindowSeconds: WINDOW_MS / 1000, parallelRequests: 1 } };
+	const result = await runSoku({ parameters, items: [{ seconds: 60 }, { seconds: 180 }], credentials: demoCredentials(standIn.url) });
+	const names = engineOutputNames(parameters);
+	expect(result.outputs![0].map((item) => (item.pairedItem as { item: number }).item)).toEqual([0]);
+	const out = result.outputs![names.indexOf('insufficient_credits')];
+	expect(out.map((item) => (item.pairedItem as { item: number }).item)).toEqual([1]);
+	expect((out[0].json.sokuError as IDataObject).details).toMatchObject({ estimatedCost: 3, currentBalance: 2 });
+	expect(maxInFlight).toBe(1);
+});
