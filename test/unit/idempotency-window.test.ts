@@ -54,10 +54,17 @@ describe('window anchors', () => {
 		expect(executionStart(context(undefined))).toBeUndefined();
 		expect(executionStart(context({ resultData: { runData: {} } }))).toBeUndefined();
 		const data = {
-			executionData: { runtimeData: { establishedAt: 5000 } },
-			resultData: { runData: { Trigger: [{ startTime: 4000 }], Soku: [{ startTime: 9000 }, { startTime: 0 }] } },
+			executionData: { runtimeData: { establishedAt: MIDNIGHT + 5000 } },
+			resultData: { runData: { Trigger: [{ startTime: MIDNIGHT + 4000 }], Soku: [{ startTime: MIDNIGHT + 9000 }, { startTime: 0 }] } },
 		};
-		expect(executionStart(context(data))).toBe(4000);
+		expect(executionStart(context(data))).toBe(MIDNIGHT + 4000);
+		// n8n's crash recovery (a worker killed mid-execution) writes the recovered nodes' startTime in seconds:
+		// still the same start, to the second, not 1970.
+		const recovered = {
+			executionData: { runtimeData: { establishedAt: MIDNIGHT + 5250 } },
+			resultData: { runData: { Webhook: [{ startTime: (MIDNIGHT + 5000) / 1000 }], Soku: [{ startTime: MIDNIGHT + 9000 }] } },
+		};
+		expect(executionStart(context(recovered))).toBe(MIDNIGHT + 5000);
 		const keys = (executionStart?: number) =>
 			new ItemKeys({
 				instanceId: 'i',

@@ -141,7 +141,11 @@ export function executionStart(context: IExecuteFunctions): number | undefined {
 	for (const runs of Object.values(data?.resultData?.runData ?? {})) {
 		for (const run of runs ?? []) if (typeof run?.startTime === 'number') times.push(run.startTime);
 	}
-	const start = Math.min(...times.filter((t) => Number.isFinite(t) && t > 0));
+	// n8n's crash recovery rebuilds the run data of an execution whose worker died with startTime in SECONDS
+	// (cli/src/executions/execution-recovery.service.ts: `startTime: nodeStartedMessage.ts.toUnixInteger()`);
+	// read as milliseconds it would date the execution to 1970 and give a Retry other keys (a re-post). A
+	// time below 1e11 is therefore seconds: as milliseconds it would be before March 1973.
+	const start = Math.min(...times.filter((t) => Number.isFinite(t) && t > 0).map((t) => (t < 1e11 ? t * 1000 : t)));
 	return Number.isFinite(start) ? start : undefined;
 }
 
