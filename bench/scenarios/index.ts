@@ -10,6 +10,7 @@ import { runOverhead } from './overhead';
 import { runRateLimited } from './rateLimited';
 import { runRealN8n } from './realN8n';
 import { runRetryAfter } from './retryAfter';
+import { runSlowTranscriptions } from './slowTranscriptions';
 import { runVersusHttpRequest } from './versusHttpRequest';
 
 export interface BenchContext {
@@ -59,6 +60,16 @@ export const SCENARIOS: ScenarioEntry[] = [
 				quick
 					? { windowMs: 1000, limit: 30, executions: 4, postsEach: 15, workers: [2], executionsPerWorker: 2, postsPerWorkerExecution: 15, freeRuns: 1 }
 					: { windowMs: 3000, limit: 30, executions: 10, postsEach: 30, workers: [2, 4], executionsPerWorker: 2, postsPerWorkerExecution: 30, freeRuns: 3 },
+			),
+	},
+	{
+		name: 'slowTranscriptions',
+		run: ({ quick }) =>
+			runSlowTranscriptions(
+				quick
+					? { transcriptions: 20, latencyMs: 200, windowMs: 400, limit: 10, runs: 1 }
+					: // The case (answers of 30 s, 10 per 60 s) scaled 1:30.
+						{ transcriptions: 20, latencyMs: 1000, windowMs: 2000, limit: 10, runs: 3 },
 			),
 	},
 	{

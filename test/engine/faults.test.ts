@@ -24,11 +24,11 @@ const PARAMETERS = {
 
 let fake: FakeRuntime;
 let standIn: SokuStandIn;
-beforeAll(async () => {
+beforeEach(async () => {
 	fake = useFakeRuntime({ random: mulberry32(7) });
 	standIn = await startStandIn({ clock: fake.clock });
 });
-afterAll(async () => {
+afterEach(async () => {
 	fake.restore();
 	await standIn.close();
 });
@@ -43,7 +43,9 @@ function mulberry32(seed: number): () => number {
 	};
 }
 
-test(`${N} posts with 20 % injected faults: 0 duplicates, 0 lost items, each item on exactly one output; run again: 0 new posts`, async () => {
+// Parallel Requests 1 is the posts' default; 5 sends posts in parallel (Options › Parallel Requests).
+test.each([1, 5])(`${N} posts with 20 %% injected faults, Parallel Requests %i: 0 duplicates, 0 lost items, each item on exactly one output; run again: 0 new posts`, async (parallelRequests) => {
+	const parameters = { ...PARAMETERS, options: { ...PARAMETERS.options, parallelRequests } };
 	standIn.faults({
 		rate: 0.2,
 		kinds: ['500', '429', 'drop-after', 'drop-before', 'timeout'],
@@ -53,7 +55,7 @@ test(`${N} posts with 20 % injected faults: 0 duplicates, 0 lost items, each ite
 		match: { method: 'POST', path: '/v1/posts' },
 	});
 	const items = Array.from({ length: N }, (_, i) => ({ text: `fault test post #${i}` }));
-	const result = await runSoku({ parameters: PARAMETERS, items, credentials: demoCredentials(standIn.url) });
+	const result = await runSoku({ parameters, items, credentials: demoCredentials(standIn.url) });
 	expect(result.error).toBeUndefined();
 
 	// Every input item on exactly one output.
@@ -92,7 +94,7 @@ test(`${N} posts with 20 % injected faults: 0 duplicates, 0 lost items, each ite
 	// every post that exists is replayed, not created again: 0 new posts.
 	const postsBefore = new Map(standIn.state.posts.map((p) => [p.text, p.postSubmissionId]));
 	const deliveriesBefore = standIn.state.deliveries.length;
-	const again = await runSoku({ parameters: PARAMETERS, items, credentials: demoCredentials(standIn.url) });
+	const again = await runSoku({ parameters, items, credentials: demoCredentials(standIn.url) });
 	expect(again.error).toBeUndefined();
 	expect(pairedIndexes(again.outputs)).toEqual(Array.from({ length: N }, (_, i) => i));
 	const newPosts = standIn.state.posts.slice(postsBefore.size);

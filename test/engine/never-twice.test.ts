@@ -162,6 +162,24 @@ describe('default key: names the request, not the run', () => {
 	});
 });
 
+describe('with Parallel Requests on: the same keys as one at a time', () => {
+	test('identical bodies, lost answers and 500s in a batch sent 5 at a time: nothing stored twice; a one-at-a-time run replays each item its own post', async () => {
+		const PARALLEL = { ...POST, options: { parallelRequests: 5 } };
+		s.script({ match: { method: 'POST', path: '/v1/posts' }, drop: 'after', times: 2 }, { match: { method: 'POST', path: '/v1/posts' }, status: 500, times: 2 });
+		const items = ['same', 'same', 'other', 'same', 'x', 'y', 'other', 'z'].map((text) => ({ text }));
+		const first = await run(PARALLEL, items);
+		expect(s.state.posts.map((p) => p.text).sort()).toEqual(items.map((i) => i.text).sort());
+		expect(postRequests()).toHaveLength(items.length + 4);
+		const ids = success(first.outputs).map((j) => j.postSubmissionId);
+		expect(new Set(ids).size).toBe(items.length);
+
+		const second = await run(POST, items);
+		expect(success(second.outputs).map((j) => j.postSubmissionId)).toEqual(ids);
+		expect(success(second.outputs).map((j) => j.replayed)).toEqual(items.map(() => true));
+		expect(s.state.posts).toHaveLength(items.length);
+	});
+});
+
 describe('Duplicate Window: fixed slots from UTC midnight', () => {
 	test('24 h: a re-run later the same UTC day replays; just after UTC midnight it posts again (the edge)', async () => {
 		fake.clock.set(MIDNIGHT - 23 * HOUR);

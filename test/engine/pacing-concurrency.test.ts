@@ -79,6 +79,20 @@ test('3 executions started at once, 15 posts each, limit 30 per window: 0 × 429
 	expectStoredOnce(names.flatMap((name) => items(name, 15).map((i) => i.text)));
 });
 
+test('3 executions at once, 15 posts each, each with Parallel Requests 5, limit 30 per window: 0 × 429, 45 posts stored once, all on Success', async () => {
+	const names = ['p', 'q', 'r'];
+	const parallel = { ...parameters, options: { ...parameters.options, parallelRequests: 5 } };
+	const results = await Promise.all(
+		names.map((name) =>
+			runSoku({ parameters: parallel, items: items(name, 15), credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } }, executionId: `par-${name}` }),
+		),
+	);
+	for (const result of results) expect(result.outputs![0]).toHaveLength(15);
+	expect(count429()).toBe(0);
+	expect(maxInWindow()).toBeLessThanOrEqual(LIMIT);
+	expectStoredOnce(names.flatMap((name) => items(name, 15).map((i) => i.text)));
+});
+
 test('10 executions at once, 12 posts each: 0 × 429, every post stored once', async () => {
 	const names = Array.from({ length: 10 }, (_, i) => `e${i}`);
 	const results = await Promise.all(

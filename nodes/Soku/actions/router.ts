@@ -18,6 +18,7 @@ import { clientValidationError, type SokuErrorInfo } from '../errors/classify';
 import { ERROR_ROWS_BY_CODE, type OperationId } from '../errors/errorTable';
 import { ClientValidationError, describeValue } from '../helpers/validation';
 import { PacingRegistry, type WindowLimit } from '../policy/pacing';
+import { parallelRequests, runPool } from '../policy/parallel';
 import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from '../policy/retry';
 import { errorCodesParameter, routeItem, type OutputLayout, type RoutingMode } from '../policy/route';
 import { ExecutionCancelledError, getRuntime } from '../policy/runtime';
@@ -175,6 +176,9 @@ function acceptedText(accepted: Array<[number, string | undefined]>, duplicateWi
 	return `Before the stop, Soku had accepted ${what}: they are live.${rerun}`;
 }
 
+/** One item after sending: its outcome, or what was thrown while building or sending it. */
+type SettledItem = { outcome: ItemOutcome; request?: SokuRequest; options: IDataObject } | { failure: unknown };
+
 function successJson(body: unknown): IDataObject {
 	if (body !== null && typeof body === 'object' && !Array.isArray(body)) return { ...(body as IDataObject) };
 	return body === undefined || body === '' ? { success: true } : { data: body as IDataObject[] };
@@ -323,9 +327,17 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 	const signal = this.getExecutionCancelSignal();
 	const perRun = readFixedParametersOnce(this);
 
-	for (let i = 0; i < items.length; i++) {
-		const pairedItem = { item: i };
-		let failure: unknown;
+	// Requests in flight at once (Options › Parallel Requests); pacing still gives each its slot.
+	const parallel = parallelRequests(rawOptions?.parallelRequests, operation.id, mode, endpoint.perMinute ?? TIER_PER_MINUTE);
+
+	/**
+	 * Builds item i's request, derives its key and sends it. Everything before the first await (options,
+	 * build, key) runs in the step runPool hands out i: keys are derived in item order (ItemKeys counts
+	 * occurrences). Never rejects: a thrown error is the item's failure, handled in item order by emit.
+	 */
+	const settleItem = async (i: number): Promise<SettledItem> => {
+		// Stop: items not started yet send nothing.
+		if (signal?.aborted) return { failure: new ExecutionCancelledError() };
 		try {
 			const options = perRun.getNodeParameter('options', i, {}) as IDataObject;
 			const settings = readRetrySettings(perRun.getNodeParameter('retry', i, {}) as IDataObject);
@@ -354,51 +366,64 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 						keyFor,
 						dryRun,
 					);
-			summary.add(outcome);
-
-			if (outcome.ok && dryRun) {
-				outputs[0].push({ json: { dryRun: true, request: describeRequest(baseUrl, request as SokuRequest) }, pairedItem });
-				dryRunItems++;
-				continue;
-			}
-
-			if (outcome.ok) {
-				const jsons = operation.toJson
-					? operation.toJson.call(this, outcome.body, i, request as SokuRequest, outcome)
-					: [successJson(outcome.body)];
-				for (const json of jsons) {
-					// Replays are visible: "had been done by an earlier run" differs from "done now"; null when
-					// Soku's answer did not say.
-					if (endpoint.idempotencyKey) json.replayed = outcome.replayed ?? null;
-					outputs[0].push({ json, pairedItem });
-				}
-				const body = (outcome.body ?? {}) as IDataObject;
-				const id = body.postSubmissionId ?? body.id ?? body.jobId;
-				// Only Stop mode reports them; kept nowhere else (one entry per item on large runs).
-				if (mode === 'stop') accepted.push([i, typeof id === 'string' ? id : undefined]);
-				continue;
-			}
-
-			const placed = placeError.call(this, outcome, operation.id, items[i], i, {
-				mode,
-				outputNames,
-				toolMode,
-				continueOnFail,
-				keepInputData: options.keepInputData !== false,
-				acceptedBefore: mode === 'stop' ? acceptedText(accepted, endpoint.idempotencyKey ? duplicateWindowMs(options.duplicateWindowHours) : undefined) : undefined,
-			});
-			outputs[placed.output].push(placed.item);
+			return { outcome, request, options };
 		} catch (error) {
-			failure = error;
+			return { failure: error };
 		}
-		if (failure === undefined) continue;
+	};
+
+	/** Puts item i on its output, in input order; throws what must end the node run (n8n's On Error decides). */
+	const emit = (i: number, settled: SettledItem): void => {
+		const pairedItem = { item: i };
+		let failure = 'failure' in settled ? settled.failure : undefined;
+		if (!('failure' in settled)) {
+			const { outcome, request, options } = settled;
+			try {
+				summary.add(outcome);
+				if (outcome.ok && dryRun) {
+					outputs[0].push({ json: { dryRun: true, request: describeRequest(baseUrl, request as SokuRequest) }, pairedItem });
+					dryRunItems++;
+					return;
+				}
+
+				if (outcome.ok) {
+					const jsons = operation.toJson
+						? operation.toJson.call(this, outcome.body, i, request as SokuRequest, outcome)
+						: [successJson(outcome.body)];
+					for (const json of jsons) {
+						// Replays are visible: "had been done by an earlier run" differs from "done now"; null when
+						// Soku's answer did not say.
+						if (endpoint.idempotencyKey) json.replayed = outcome.replayed ?? null;
+						outputs[0].push({ json, pairedItem });
+					}
+					const body = (outcome.body ?? {}) as IDataObject;
+					const id = body.postSubmissionId ?? body.id ?? body.jobId;
+					// Only Stop mode reports them; kept nowhere else (one entry per item on large runs).
+					if (mode === 'stop') accepted.push([i, typeof id === 'string' ? id : undefined]);
+					return;
+				}
+
+				const placed = placeError.call(this, outcome, operation.id, items[i], i, {
+					mode,
+					outputNames,
+					toolMode,
+					continueOnFail,
+					keepInputData: options.keepInputData !== false,
+					acceptedBefore: mode === 'stop' ? acceptedText(accepted, endpoint.idempotencyKey ? duplicateWindowMs(options.duplicateWindowHours) : undefined) : undefined,
+				});
+				outputs[placed.output].push(placed.item);
+				return;
+			} catch (error) {
+				failure = error;
+			}
+		}
 		// An item value n8n could not evaluate for Options or Retry (see readFixedParametersOnce): this item's validation_error.
 		if (failure instanceof ClientValidationError) {
 			const outcome = { ...emptyOutcome(), error: clientValidationError(failure.field, failure.reason, failure.message) };
 			summary.add(outcome);
 			const placed = placeError.call(this, outcome, operation.id, items[i], i, { mode, outputNames, toolMode, continueOnFail, keepInputData: true });
 			outputs[placed.output].push(placed.item);
-			continue;
+			return;
 		}
 		if (failure instanceof ExecutionCancelledError) throw new NodeOperationError(this.getNode(), failure.message, { itemIndex: i });
 		// A bug or an n8n error, not a Soku answer: n8n's own On Error setting decides.
@@ -408,7 +433,32 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 				: new NodeOperationError(this.getNode(), failure as Error, { itemIndex: i });
 		if (!continueOnFail) throw nodeError;
 		outputs[0].push({ json: { error: nodeError.message }, error: nodeError, pairedItem });
-	}
+	};
+
+	// Items that finished ahead of an earlier one wait here until it is out: outputs stay in input order.
+	const waiting = new Map<number, SettledItem>();
+	let emitted = 0;
+	let stop: { error: unknown } | undefined;
+	await runPool(
+		items.length,
+		parallel,
+		async (i) => {
+			waiting.set(i, await settleItem(i));
+			while (!stop && waiting.has(emitted)) {
+				const settled = waiting.get(emitted) as SettledItem;
+				waiting.delete(emitted);
+				try {
+					emit(emitted, settled);
+				} catch (error) {
+					// Nothing more is started; requests already in flight finish (or end with the Stop signal).
+					stop = { error };
+				}
+				emitted++;
+			}
+		},
+		() => stop !== undefined,
+	);
+	if (stop) throw stop.error;
 
 	const hints = summary.hints(this.getNode().retryOnFail === true);
 	if (dryRun) hints.unshift(dryRunHint(dryRunItems));

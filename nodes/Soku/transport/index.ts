@@ -132,7 +132,8 @@ export async function sendSokuRequest(
 	const problem = baseUrlProblem(baseUrl);
 	if (problem) throw new Error(problem);
 	const endpoint = ENDPOINTS[request.operation];
-	const options = requestOptions(baseUrl, request, timeoutMs);
+	// Stop (the execution's cancel signal) aborts the request in flight: n8n 2.x's helper sets it too, older ones do not.
+	const options: IHttpRequestOptions = { ...requestOptions(baseUrl, request, timeoutMs), abortSignal: signal };
 	let failure: unknown;
 	try {
 		const response = (await context.helpers.httpRequestWithAuthentication.call(
