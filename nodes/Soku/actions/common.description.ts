@@ -248,7 +248,7 @@ export const optionsProperties: INodeProperties[] = [
 				// 0 = the operation's own default, so adding the option changes nothing (n8n fills in this value).
 				default: 0,
 				description:
-					"How many items are sent at once. 0 = the operation's default: 5 for Transcription, Media and Template, whose answers take as long as the file; 1 for Post, Repurpose Link and API Key. 1 = one after the other, so posts reach Soku and publish in item order; more may publish them in any order. Outputs always stay in item order and every item keeps its own retries and key. Never more than the endpoint's limit per rate-limit window; pacing still spaces them. Ignored with Error Routing › Stop the Workflow (always 1).",
+					"How many items are sent at once. 0 = the operation's default: 5 for Transcription, Media and Template, whose answers take as long as the file; 1 for Post, Repurpose Link and API Key. 1 = one after the other, so posts reach Soku and publish in item order; more may publish them in any order. Outputs always stay in item order and every item keeps its own retries and key. Never more than the endpoint's limit per rate-limit window; pacing still spaces them. Ignored with Error Routing > Stop the Workflow (always 1).",
 			},
 			{
 				displayName: 'Rate-Limit Window (Seconds)',
