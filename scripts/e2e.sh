@@ -12,6 +12,8 @@
 #   queue-workers.e2e.test.js  queue mode (PostgreSQL) with 2 workers on one Soku quota: 0 lost, 0 duplicates,
 #                        at most 2 x 429; a worker SIGKILLed mid-batch and started again: Crashed, Retry / the
 #                        same items sent again post every item once
+#   parallel-requests.e2e.test.js  20 slow transcriptions: the default Parallel Requests (5) under half the
+#                        one-at-a-time time, 0 x 429, every item once
 # Ends with one line: "e2e: N passed, M failed, K skipped (n8n <version>, <seconds>s)"; exit code 0 only if
 # nothing failed.
 #
@@ -24,7 +26,8 @@
 #        postgresql (installed with apt-get when run as root; otherwise pass --no-browser / --no-queue).
 # Ports (127.0.0.1 only): 5710-5713 regular, 5720-5723 browser, 5730-5733 + redis 6391 queue,
 #        5740-5743 and 5750-5753 + redis 6392 never-twice, 5760-5763 concurrency,
-#        5770-5774 + redis 6393 queue-workers, 5780-5783 agent, 5790-5793 branches-stay; a queue suite's
+#        5770-5774 + redis 6393 queue-workers, 5780-5783 agent, 5790-5793 branches-stay,
+#        5800-5803 parallel-requests; a queue suite's
 #        PostgreSQL listens on its n8n port + 5 (5735, 5755, 5775).
 #        N8N_E2E_PORT_OFFSET (added to every port) and N8N_E2E_INSTANCE (suffix of the n8n homes) let
 #        several copies of the suite run side by side, e.g. one per git work tree.
