@@ -356,7 +356,7 @@ export async function runVersusHttpRequest(options: VersusOptions): Promise<Scen
 					meaning:
 						ratio <= 1
 							? `Per post, the Soku node as added (one post after another, so they publish in item order) with its retry policy, pacing switched off and one output per error code costs no more than the HTTP Request node set up by hand, which starts all ${options.posts} requests at once (${ratio}×).`
-							: `On loopback the Soku node as added needs ${us(sokuMs)} µs per post against ${us(httpMs)} µs for the hand-built HTTP Request node (${ratio}×): the HTTP Request node starts all ${options.posts} requests at once, the Soku node sends posts one after another so they publish in item order (the two rows below compare like with like). Against the real Soku, which accepts 30 posts a minute, sending all at once ends in 429s.`,
+							: `On loopback the Soku node as added needs ${us(sokuMs)} µs per post against ${us(httpMs)} µs for the hand-built HTTP Request node (${ratio}×): the HTTP Request node starts all ${options.posts} requests at once, the Soku node sends posts one after another so they publish in item order (the one-at-a-time and in-parallel rows compare like with like). Against the real Soku, which accepts 30 posts a minute, sending all at once ends in 429s.`,
 				},
 			},
 			{
