@@ -119,7 +119,7 @@ export async function runSlowTranscriptions(options: SlowTranscriptionsOptions):
 					meaning:
 						variant.parallel === 1
 							? `${n} transcriptions whose answers take ${d / 1000} s (${limit} per ${w / 1000} s window) take ${round(ms / 1000, 1)} s one at a time: the latency, not the limit, sets the pace.`
-							: `${n} such transcriptions take ${round(ms / 1000, 1)} s with ${variant.parallel} in flight (${round(ms / sequentialMs, 2)}× the time one at a time, ${total429} × 429): ${round(ratioSafe, 2)}× the ${secs(tSafe)} s a client can reach that cannot know when Soku counts a request. The ${secs(tMin)} s minimum would mean sending each later window's requests before the earlier counts are known to have left it, safe only if every answer were known to take ≥ ${d / 1000} s (bench/README.md, scenario 9).`,
+							: `${n} transcriptions answering after ${d / 1000} s (${limit} per ${w / 1000} s window) take ${round(ms / 1000, 1)} s with ${variant.parallel} in flight (${round(ms / sequentialMs, 2)}× the time one at a time, ${total429} × 429): ${round(ratioSafe, 2)}× the ${secs(tSafe)} s a client can reach that cannot know when Soku counts a request. The ${secs(tMin)} s minimum would mean sending each later window's requests before the earlier counts are known to have left it, safe only if every answer were known to take ≥ ${d / 1000} s (bench/README.md, scenario 9).`,
 				},
 				scenario: `9. Slow transcriptions: ${n} answering after ${d} ms, ${limit}/${w} ms window, ${variant.title}`,
 				measured: `${secs(ms)} s, ${total429} × 429`,
