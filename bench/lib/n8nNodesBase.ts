@@ -1,5 +1,5 @@
 /**
- * n8n's own HTTP Request and Switch nodes for the side-by-side benchmark rows, loaded from the real n8n
+ * n8n's own HTTP Request, Switch and Loop Over Items nodes for the side-by-side benchmark rows, loaded from the real n8n
  * that scripts/n8n/install-n8n.sh installs (pinned by lockfile to n8n 2.41.1, the version the e2e suite
  * runs). n8n-nodes-base cannot be a devDependency of this repo: its dependency tree downloads prebuilt
  * binaries and compiles native modules.
@@ -27,6 +27,8 @@ const SHARED = ['n8n-workflow', 'n8n-core'];
 export interface NodesBase {
 	httpRequest: INodeType | IVersionedNodeType;
 	switchNode: INodeType | IVersionedNodeType;
+	/** Loop Over Items: how a user sends one item at a time through the HTTP Request node. */
+	splitInBatches: INodeType | IVersionedNodeType;
 	nodesBaseVersion: string;
 	/** Versions in the installed n8n next to the ones this repo's engine uses (must match). */
 	installed: Record<string, string>;
@@ -86,11 +88,16 @@ export function loadNodesBase(): NodesBaseResult {
 		};
 		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const { Switch } = require(path.join(NODES_BASE, 'dist', 'nodes', 'Switch', 'Switch.node.js')) as { Switch: new () => IVersionedNodeType };
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const { SplitInBatches } = require(path.join(NODES_BASE, 'dist', 'nodes', 'SplitInBatches', 'SplitInBatches.node.js')) as {
+			SplitInBatches: new () => IVersionedNodeType;
+		};
 		cached = {
 			ok: true,
 			value: {
 				httpRequest: new HttpRequest(),
 				switchNode: new Switch(),
+				splitInBatches: new SplitInBatches(),
 				nodesBaseVersion: versionIn(N8N_DIR, 'n8n-nodes-base'),
 				installed,
 				project,
