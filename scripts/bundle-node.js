@@ -7,7 +7,9 @@
  *
  * Modules reached only through `await import()` (the executor, actions/router) stay in the same file but
  * are evaluated on first use: esbuild wraps them in a lazy initialiser. n8n-workflow stays an external
- * `require`, resolved from n8n's own copy as before. Nothing is minified: the published code stays readable.
+ * `require`, resolved from n8n's own copy as before. Minified (the tarball is 10 KB smaller and the file
+ * parses faster at n8n start: bench scenario 5) with names kept, so stack traces still name every function;
+ * the readable code is the TypeScript in the repository.
  *
  * Usage: node scripts/bundle-node.js [--watch]   (--watch: rebuild on every change; scripts/dev.sh uses it)
  * require('./bundle-node.js').bundleOptions: the esbuild options, without building (test/unit/editor-defaults.test.ts).
@@ -33,6 +35,7 @@ const options = {
 	external: ['n8n-workflow'],
 	// n8n instantiates the class named after the file: keep class and function names as written.
 	keepNames: true,
+	minify: true,
 	legalComments: 'none',
 	metafile: true,
 	logLevel: 'warning',
