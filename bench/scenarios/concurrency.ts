@@ -9,6 +9,9 @@
  * Theoretical minimum, as in scenario 2: T_min = (ceil(N/L) - 1) * W + L * d, where d is the
  * per-request time of one execution without limits or pacing, measured in the same run.
  */
+import * as fs from 'fs';
+import * as path from 'path';
+
 import type { runSoku as RunSoku } from '../../test/helpers/engine';
 import { pacingRegistry } from '../../nodes/Soku/actions/router';
 import { runSoku } from '../../test/helpers/engine';
@@ -30,12 +33,24 @@ export interface ConcurrencyOptions {
 	freeRuns: number;
 }
 
-/** A fresh copy of the node (and the engine helper that loads it): its own pacing registry, like another process. */
+/** bench/out: the compiled node, credentials and engine helper the copies are made from. */
+const OUT_DIR = path.resolve(__dirname, '../..');
+const WORKERS_DIR = path.join(OUT_DIR, 'workers');
+let workerCount = 0;
+
+/**
+ * A fresh copy of the node (and the engine helper that loads it): its own pacing registry, like another
+ * process. The compiled files are copied under another path rather than required again after a
+ * require.cache purge: the node imports its router lazily, on first execute, and that import resolves by
+ * file name, so after a purge every copy (and the original, used by the scenarios that run later) would
+ * share whichever router was loaded last; one pacing registry for all "workers", and a later scenario
+ * clearing a registry its node no longer uses.
+ */
 function freshWorker(): typeof RunSoku {
-	const ours = (file: string) => /[\\/]bench[\\/]out[\\/](nodes|credentials|test)[\\/]/.test(file);
-	for (const file of Object.keys(require.cache)) if (ours(file)) delete require.cache[file];
+	const dir = path.join(WORKERS_DIR, `${process.pid}-${++workerCount}`);
+	for (const sub of ['nodes', 'credentials', 'test']) fs.cpSync(path.join(OUT_DIR, sub), path.join(dir, sub), { recursive: true });
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	return (require('../../test/helpers/engine') as { runSoku: typeof RunSoku }).runSoku;
+	return (require(path.join(dir, 'test', 'helpers', 'engine')) as { runSoku: typeof RunSoku }).runSoku;
 }
 
 interface Measured {
@@ -157,6 +172,7 @@ export async function runConcurrency(options: ConcurrencyOptions): Promise<Scena
 			});
 		} finally {
 			await w.close();
+			fs.rmSync(WORKERS_DIR, { recursive: true, force: true });
 		}
 	}
 	return { name: 'concurrency', rows, raw };
