@@ -9,17 +9,10 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 import { canonicalJson, customIdempotencyKey, deriveContentKey, requestFingerprint, windowSlot } from '../../nodes/Soku/actions/common/idempotency';
 import { runSoku, type RunSokuOptions } from '../helpers/engine';
 import { useFakeRuntime, type FakeRuntime } from '../helpers/fakeRuntime';
-import { demoCredentials } from '../helpers/items';
+import { demoCredentials, textPostParameters } from '../helpers/items';
 import { startStandIn, type RecordedRequest, type SokuStandIn } from '../stand-in/soku-stand-in';
 
-const POST: INodeParameters = {
-	resource: 'post',
-	operation: 'create',
-	mediaType: 'text',
-	text: '={{ $json.text }}',
-	targets: { target: [{ platform: 'x', accountId: '' }] },
-	retry: { initialDelaySeconds: 1, maxDelaySeconds: 2 },
-};
+const POST = textPostParameters({ retry: { initialDelaySeconds: 1, maxDelaySeconds: 2 } });
 const HOUR = 3_600_000;
 const MIDNIGHT = Date.parse('2026-11-26T00:00:00.000Z');
 

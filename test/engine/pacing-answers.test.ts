@@ -6,16 +6,10 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { engineOutputNames, runSoku } from '../helpers/engine';
 import { useFakeRuntime, type FakeRuntime } from '../helpers/fakeRuntime';
-import { allItems, demoCredentials } from '../helpers/items';
+import { allItems, demoCredentials, textPostParameters } from '../helpers/items';
 import { startStandIn, type SokuStandIn } from '../stand-in/soku-stand-in';
 
-const POST: INodeParameters = {
-	resource: 'post',
-	operation: 'create',
-	mediaType: 'text',
-	text: '={{ $json.text }}',
-	targets: { target: [{ platform: 'x', accountId: '' }] },
-};
+const POST = textPostParameters();
 const MEDIA: INodeParameters = { resource: 'media', operation: 'import', url: '={{ $json.url }}' };
 
 let fake: FakeRuntime;

@@ -8,20 +8,14 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { pacingRegistry } from '../../nodes/Soku/actions/router';
 import { runSoku } from '../helpers/engine';
-import { DEMO_KEY } from '../helpers/items';
+import { DEMO_KEY, textPostParameters } from '../helpers/items';
 import { startStandIn, type SokuStandIn } from '../stand-in/soku-stand-in';
 
 const WINDOW_MS = 1000;
 const LIMIT = 30;
 
-const parameters = {
-	resource: 'post',
-	operation: 'create',
-	mediaType: 'text',
-	text: '={{ $json.text }}',
-	targets: { target: [{ platform: 'x', accountId: '' }] },
-	options: { pacingWindowSeconds: WINDOW_MS / 1000 },
-};
+const OPTIONS = { pacingWindowSeconds: WINDOW_MS / 1000 };
+const parameters = textPostParameters({ options: OPTIONS });
 
 let standIn: SokuStandIn;
 beforeEach(async () => {
@@ -81,7 +75,7 @@ test('3 executions started at once, 15 posts each, limit 30 per window: 0 × 429
 
 test('3 executions at once, 15 posts each, each with Parallel Requests 5, limit 30 per window: 0 × 429, 45 posts stored once, all on Success', async () => {
 	const names = ['p', 'q', 'r'];
-	const parallel = { ...parameters, options: { ...parameters.options, parallelRequests: 5 } };
+	const parallel = { ...parameters, options: { ...OPTIONS, parallelRequests: 5 } };
 	const results = await Promise.all(
 		names.map((name) =>
 			runSoku({ parameters: parallel, items: items(name, 15), credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } }, executionId: `par-${name}` }),

@@ -10,7 +10,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { pacingRegistry } from '../../nodes/Soku/actions/router';
 import { engineOutputNames, runSoku } from '../helpers/engine';
-import { demoCredentials, pairedIndexes } from '../helpers/items';
+import { demoCredentials, pairedIndexes, textPostParameters } from '../helpers/items';
 import { startStandIn, type SokuStandIn } from '../stand-in/soku-stand-in';
 
 const WINDOW_MS = 1000;
@@ -22,14 +22,7 @@ const TRANSCRIBE: INodeParameters = {
 	additionalFields: { durationSeconds: '={{ $json.seconds }}' },
 	options: { pacingWindowSeconds: WINDOW_MS / 1000 },
 };
-const POST: INodeParameters = {
-	resource: 'post',
-	operation: 'create',
-	mediaType: 'text',
-	text: '={{ $json.text }}',
-	targets: { target: [{ platform: 'x', accountId: '' }] },
-	options: { pacingWindowSeconds: WINDOW_MS / 1000 },
-};
+const POST = textPostParameters({ options: { pacingWindowSeconds: WINDOW_MS / 1000 } });
 
 let standIn: SokuStandIn;
 /** Requests the stand-in is handling right now, the most at once, and answers the client did not wait for. */

@@ -1,4 +1,4 @@
-import type { INodeExecutionData } from 'n8n-workflow';
+import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 /** Every item of every output, with the output index it came out of. */
 export function allItems(outputs: INodeExecutionData[][] | undefined): Array<{ output: number; item: INodeExecutionData }> {
@@ -23,5 +23,17 @@ export function demoCredentials(baseUrl: string) {
 	return {
 		sokuApi: { apiKey: DEMO_KEY, baseUrl },
 		sokuAccountApi: { idToken: DEMO_FIREBASE_TOKEN, baseUrl },
+	};
+}
+
+/** Post › Create of each item's `text` to X (the default account), plus any other parameters (options, retry). */
+export function textPostParameters(extra: INodeParameters = {}): INodeParameters {
+	return {
+		resource: 'post',
+		operation: 'create',
+		mediaType: 'text',
+		text: '={{ $json.text }}',
+		targets: { target: [{ platform: 'x', accountId: '' }] },
+		...extra,
 	};
 }
