@@ -10,6 +10,7 @@ const path = require('path');
 const P = require('./lib/paths');
 const { setupSuite, teardownSuite } = require('./lib/suite');
 const { readExecution } = require('../../scripts/n8n/read-branches');
+const { webhookSplitSoku } = require('./lib/workflows');
 
 const SOKU = 'Soku';
 const CREDENTIAL = { sokuApi: { id: 'sokuDemoApiKey01', name: 'Soku (demo stand-in)' } };
@@ -17,51 +18,29 @@ const FAST_RETRY = { initialDelaySeconds: 0.2, maxDelaySeconds: 0.4 };
 
 /** Webhook → Split Out (body.posts) → Soku Post › Create with the given parameters. */
 function workflow(id, webhookPath, soku) {
-  return {
+  return webhookSplitSoku({
     id,
     name: `Soku e2e never twice: ${webhookPath}`,
-    active: false,
-    settings: { executionOrder: 'v1', saveManualExecutions: true },
-    nodes: [
-      {
-        id: `${id}-webhook`,
-        name: 'Webhook',
-        type: 'n8n-nodes-base.webhook',
-        typeVersion: 2,
-        position: [0, 0],
-        webhookId: `${id}-hook`,
-        parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
+    webhookPath,
+    field: 'posts',
+    splitName: 'Split posts',
+    soku: {
+      name: SOKU,
+      typeVersion: 1,
+      parameters: {
+        resource: 'post',
+        operation: 'create',
+        mediaType: 'text',
+        text: '={{ $json.text }}',
+        targets: { target: [{ platform: 'x', accountId: '' }] },
+        additionalFields: {},
+        retry: FAST_RETRY,
+        options: {},
+        ...soku,
       },
-      {
-        id: `${id}-split`,
-        name: 'Split posts',
-        type: 'n8n-nodes-base.splitOut',
-        typeVersion: 1,
-        position: [240, 0],
-        parameters: { fieldToSplitOut: 'body.posts', options: {} },
-      },
-      {
-        id: `${id}-soku`,
-        name: SOKU,
-        type: 'n8n-nodes-soku.soku',
-        typeVersion: 1,
-        position: [480, 0],
-        parameters: {
-          resource: 'post',
-          operation: 'create',
-          mediaType: 'text',
-          text: '={{ $json.text }}',
-          targets: { target: [{ platform: 'x', accountId: '' }] },
-          additionalFields: {},
-          retry: FAST_RETRY,
-          options: {},
-          ...soku,
-        },
-        credentials: CREDENTIAL,
-      },
-    ],
-    connections: { Webhook: { main: [[{ node: 'Split posts', type: 'main', index: 0 }]] }, 'Split posts': { main: [[{ node: SOKU, type: 'main', index: 0 }]] } },
-  };
+      credentials: CREDENTIAL,
+    },
+  });
 }
 
 const WORKFLOWS = {

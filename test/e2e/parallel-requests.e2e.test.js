@@ -13,6 +13,7 @@ const path = require('path');
 const P = require('./lib/paths');
 const { setupSuite, teardownSuite } = require('./lib/suite');
 const { sleep } = require('./lib/n8n');
+const { webhookSplitSoku } = require('./lib/workflows');
 
 const PORT = Number(process.env.N8N_E2E_PORT_PARALLEL || 5800 + P.PORT_OFFSET);
 const SOKU = 'Soku: transcribe';
@@ -26,52 +27,27 @@ const WINDOW_MS = 3000;
 
 /** Webhook → Split Out (body.items) → Soku Transcription › Create with the given options. */
 function workflow(id, webhookPath, options) {
-  return {
+  return webhookSplitSoku({
     id,
     name: `Soku e2e parallel requests: ${webhookPath}`,
-    active: false,
-    settings: { executionOrder: 'v1', saveManualExecutions: true },
-    nodes: [
-      {
-        id: `${id}-webhook`,
-        name: 'Webhook',
-        type: 'n8n-nodes-base.webhook',
-        typeVersion: 2,
-        position: [0, 0],
-        webhookId: `${id}-hook`,
-        parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
+    webhookPath,
+    field: 'items',
+    splitName: 'Split items',
+    soku: {
+      name: SOKU,
+      typeVersion: 2,
+      parameters: {
+        resource: 'transcription',
+        operation: 'create',
+        mediaId: 'med_demo_video',
+        additionalFields: { durationSeconds: '={{ $json.seconds }}' },
+        errorRouting: 'perCode',
+        errorCodesForTranscriptionCreate: ['validation_error', 'insufficient_credits', 'not_found', 'rate_limit_exceeded'],
+        options,
       },
-      {
-        id: `${id}-split`,
-        name: 'Split items',
-        type: 'n8n-nodes-base.splitOut',
-        typeVersion: 1,
-        position: [240, 0],
-        parameters: { fieldToSplitOut: 'body.items', options: {} },
-      },
-      {
-        id: `${id}-soku`,
-        name: SOKU,
-        type: 'n8n-nodes-soku.soku',
-        typeVersion: 2,
-        position: [480, 0],
-        parameters: {
-          resource: 'transcription',
-          operation: 'create',
-          mediaId: 'med_demo_video',
-          additionalFields: { durationSeconds: '={{ $json.seconds }}' },
-          errorRouting: 'perCode',
-          errorCodesForTranscriptionCreate: ['validation_error', 'insufficient_credits', 'not_found', 'rate_limit_exceeded'],
-          options,
-        },
-        credentials: { sokuApi: { id: 'sokuDemoApiKey01', name: 'Soku (demo stand-in)' } },
-      },
-    ],
-    connections: {
-      Webhook: { main: [[{ node: 'Split items', type: 'main', index: 0 }]] },
-      'Split items': { main: [[{ node: SOKU, type: 'main', index: 0 }]] },
+      credentials: { sokuApi: { id: 'sokuDemoApiKey01', name: 'Soku (demo stand-in)' } },
     },
-  };
+  });
 }
 
 const WORKFLOWS = {
