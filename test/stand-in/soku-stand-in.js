@@ -671,6 +671,15 @@ async function startStandIn(options = {}) {
 		{ pattern: /^\/v1\/api-keys\/([^/]+)$/, methods: { DELETE: revokeKey }, auth: 'firebase' },
 	];
 
+	/** Percent-decoding that never throws: a malformed sequence (`%E0%A4`) stays as written. */
+	function safeDecode(text) {
+		try {
+			return decodeURIComponent(text);
+		} catch {
+			return text;
+		}
+	}
+
 	function matchRoute(method, path) {
 		const p = path.length > 1 ? path.replace(/\/+$/, '') : path;
 		for (const r of routes) {
@@ -678,7 +687,7 @@ async function startStandIn(options = {}) {
 			if (r.path && r.path === p) params = [];
 			else if (r.pattern) {
 				const m = r.pattern.exec(p);
-				if (m) params = m.slice(1).map((x) => decodeURIComponent(x));
+				if (m) params = m.slice(1).map(safeDecode);
 			}
 			if (!params) continue;
 			const handler = r.methods[method];
@@ -1014,7 +1023,7 @@ async function startStandIn(options = {}) {
 		const u = requireHttpUrl(body.url, 'url');
 		const ext = simulateDownload(u, [...IMAGE_EXT, ...VIDEO_EXT, ...AUDIO_EXT]);
 		const id = `med_${hex(6)}`;
-		const rawName = decodeURIComponent(u.pathname.split('/').pop() || '') || 'file';
+		const rawName = safeDecode(u.pathname.split('/').pop() || '') || 'file';
 		const filename = rawName.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 120) || 'file';
 		const item = {
 			id,

@@ -482,6 +482,12 @@ describe('POST /v1/media (§4.2)', () => {
 		expectEnvelope(await call(url, 'POST', '/v1/media', { body: { url: 'https://cdn.example.com/a.avi' } }), 400, 'upload_failed', null);
 	});
 
+	test('a URL whose file name is not valid percent-encoding is imported under a safe name, not a 500', async () => {
+		const a = await call(url, 'POST', '/v1/media', { body: { url: 'https://cdn.example.com/50%25%off%E0%A4.jpg' } });
+		expect(a.status).toBe(201);
+		expect(a.json.url).toMatch(/^https:\/\/storage\.mysoku\.io\/media\/med_[0-9a-f]+\/[A-Za-z0-9._-]+\.jpg$/);
+	});
+
 	test('imported media can be transcribed by its med_ id', async () => {
 		const a = await call(url, 'POST', '/v1/media', { body: { url: 'https://cdn.example.com/talk.mp3' } });
 		const mediaId = a.json.url.split('/')[4];
@@ -538,6 +544,10 @@ describe('POST /v1/ai/transcribe (§4.5)', () => {
 });
 
 describe('repurpose links (§4.6-4.8)', () => {
+	test('an id that is not valid percent-encoding is an unknown link (404), not a 500', async () => {
+		expectEnvelope(await call(url, 'DELETE', '/v1/repurposeLinks/rl_%E0%A4'), 404, 'not_found');
+	});
+
 	test('list (bare array, filters), create 201, delete 204, unknown 404', async () => {
 		const list = await call(url, 'GET', '/v1/repurposeLinks');
 		expect(list.status).toBe(200);
