@@ -23,8 +23,9 @@ const GROUPS = [
 	{ name: 'policy/', target: 85 },
 	{ name: 'errors/', target: 85 },
 	{ name: 'transport/', target: null },
-	{ name: 'actions/router.ts', target: null },
-	{ name: 'actions/common/', target: null },
+	// Issue 20: where "never twice" and the routing of every item live.
+	{ name: 'actions/router.ts', target: 85 },
+	{ name: 'actions/common/', target: 85 },
 ];
 const OVERALL_TARGET = 70;
 
@@ -78,8 +79,11 @@ for (const [file, data] of Object.entries(report.files)) {
 	}
 }
 
+// A part run on its own (scripts/mutation.sh --only) leaves the other groups empty: they were not measured,
+// which is neither a met nor a missed target.
+const ran = (c) => Object.values(c).some((n) => n > 0);
 const missed = [];
-for (const g of GROUPS) if (g.target !== null && !(score(byGroup.get(g.name)) >= g.target)) missed.push(`${g.name} ${pct(score(byGroup.get(g.name)))} < ${g.target} %`);
+for (const g of GROUPS) if (g.target !== null && ran(byGroup.get(g.name)) && !(score(byGroup.get(g.name)) >= g.target)) missed.push(`${g.name} ${pct(score(byGroup.get(g.name)))} < ${g.target} %`);
 if (!(score(overall) >= OVERALL_TARGET)) missed.push(`overall ${pct(score(overall))} < ${OVERALL_TARGET} %`);
 
 let commit = commitOfRun || 'unknown';
@@ -94,7 +98,9 @@ const minutes = Math.round(Number(seconds) / 60);
 const clip = (text, n = 90) => (text.length > n ? `${text.slice(0, n - 1)}…` : text);
 const code = (text) => `\`${clip(text.replace(/\s+/g, ' ')).replace(/`/g, "'")}\``;
 const row = (name, c, target) =>
-	`| ${name} | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.invalid} | ${c.static} | ${c.disabled} | **${pct(score(c))}** | ${target === null ? '–' : `≥ ${target} %`} |`;
+	!ran(c)
+		? `| ${name} | not in this run | | | | | | | | ${target === null ? '–' : `≥ ${target} %`} |`
+		: `| ${name} | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.invalid} | ${c.static} | ${c.disabled} | **${pct(score(c))}** | ${target === null ? '–' : `≥ ${target} %`} |`;
 const header = [
 	'| Mutated code | Killed | Timed out | Survived | No coverage | Did not compile | Static (not run) | Disabled | Score | Target |',
 	'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
@@ -147,7 +153,9 @@ const md = [
 fs.mkdirSync(path.dirname(outPath), { recursive: true });
 fs.writeFileSync(outPath, md);
 
-const groups = GROUPS.map((g) => `${g.name} ${pct(score(byGroup.get(g.name)))}`).join(', ');
+const groups = GROUPS.filter((g) => ran(byGroup.get(g.name)))
+	.map((g) => `${g.name} ${pct(score(byGroup.get(g.name)))}`)
+	.join(', ');
 console.log(`\nwrote ${outPath}`);
 console.log(
 	`mutation: ${overall.killed + overall.timeout} killed, ${overall.survived + overall.noCoverage} survived, score ${pct(score(overall))} (${groups}) - targets ${missed.length ? `missed: ${missed.join('; ')}` : 'met'}`,
