@@ -137,6 +137,17 @@ test('no credential selected at all: the request names Soku\'s default Base URL'
 	expect(String(real.error?.message)).toMatch(/credentials/i);
 });
 
+test('only the other Soku credential selected (an API key operation on a node set up for posts): the dry run shows the default Base URL, no crash', async () => {
+	const result = await dryRun(VALID_PARAMETERS.createApiKey, [{}], {
+		credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: standIn.url } },
+		nodeCredentials: { sokuApi: { id: 'cred-soku-1', name: 'Soku account' } },
+	});
+	expect(result.run.status).toBe('success');
+	expect(result.outputs![0]).toHaveLength(1);
+	expect((result.outputs![0][0].json.request as IDataObject).url).toBe(`https://api.mysoku.io${ENDPOINTS.createApiKey.path}`);
+	expect(standIn.requests).toHaveLength(0);
+});
+
 test('an http:// Base URL is refused exactly as in a real run (validation_error naming baseUrl)', async () => {
 	const result = await dryRun(POST, MIXED.slice(0, 1), { credentials: { sokuApi: { apiKey: DEMO_KEY, baseUrl: 'http://api.example.com' } } });
 	const names = engineOutputNames(POST, undefined, 2);

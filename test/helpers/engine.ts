@@ -172,6 +172,8 @@ export interface RunSokuOptions {
 	runExecutionData?: IRunExecutionData;
 	/** The Soku node has no credential selected at all (n8n's editor would flag it). */
 	withoutCredentials?: boolean;
+	/** The credentials selected on the node, when not both (e.g. only the API key, as after switching resource). */
+	nodeCredentials?: INode['credentials'];
 }
 
 export interface RunSokuResult {
@@ -196,7 +198,7 @@ export async function runSoku(options: RunSokuOptions): Promise<RunSokuResult> {
 		parameters: options.parameters,
 		credentials: options.withoutCredentials
 			? undefined
-			: {
+			: options.nodeCredentials ?? {
 					sokuApi: { id: 'cred-soku-1', name: 'Soku account' },
 					sokuAccountApi: { id: 'cred-soku-account-1', name: 'Soku owner' },
 				},

@@ -6,7 +6,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { IDEMPOTENCY_KEY_MAX_LENGTH, deriveIdempotencyKey } from '../../nodes/Soku/actions/common/idempotency';
-import { deletedJson, listToJson } from '../../nodes/Soku/actions/common/list';
+import { deletedJson, listLimit, listToJson } from '../../nodes/Soku/actions/common/list';
 import { PLATFORM_IDS, PLATFORM_RULES, normalisePlatform } from '../../nodes/Soku/actions/common/platforms';
 import { buildRenderBody } from '../../nodes/Soku/actions/common/render';
 import { hintFor, readRetrySettings, sokuErrorJson } from '../../nodes/Soku/actions/router';
@@ -156,4 +156,28 @@ describe('the error object on error items', () => {
 test('the node checks the same platform matrix and key limit as the stand-in (REFERENCE §8.2; the stand-in’s 255)', () => {
 	expect(PLATFORM_RULES).toEqual(STAND_IN_PLATFORMS);
 	expect(IDEMPOTENCY_KEY_MAX_LENGTH).toBe(STAND_IN_KEY_MAX_LENGTH);
+});
+
+describe('listLimit (Get Many › Limit)', () => {
+	const limitFor = (values: Record<string, unknown>) =>
+		listLimit.call({ getNodeParameter: (name: string, _i: number, fallback?: unknown) => (name in values ? values[name] : fallback) } as unknown as IExecuteFunctions, 0);
+
+	test('Return All (the default) keeps every row; otherwise Limit, 50 when left empty', () => {
+		expect(limitFor({})).toBeUndefined();
+		expect(limitFor({ returnAll: false, limit: 3 })).toBe(3);
+		expect(limitFor({ returnAll: false })).toBe(50);
+	});
+
+	test('a Limit below 1 is refused before sending, naming the field and the value given', () => {
+		for (const limit of [0, -2]) {
+			let caught: unknown;
+			try {
+				limitFor({ returnAll: false, limit });
+			} catch (error) {
+				caught = error;
+			}
+			expect(caught).toBeInstanceOf(ClientValidationError);
+			expect(caught).toMatchObject({ field: 'limit', reason: 'invalid_value', message: `Limit must be 1 or more, got ${limit}` });
+		}
+	});
 });

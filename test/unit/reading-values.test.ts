@@ -88,6 +88,37 @@ test('splitList: a list as given, text split at new lines or before the next URL
 	expect(refusal(() => splitList({ toString: 'x' }, 'post.content.imageUrls', 'Image URLs'))?.field).toBe('post.content.imageUrls');
 });
 
+describe('custom Idempotency Key values', () => {
+	const key = (value: unknown, isExpression = true) => customIdempotencyKey(value, isExpression, 'createPost');
+
+	test('spaces around a key are not part of it: " order-7 " is the same key as "order-7"', () => {
+		expect(key('  order-7 \n')).toBe(key('order-7'));
+		expect(key('order-7')).toBe('createPost:order-7');
+	});
+
+	test('nothing typed (not an expression) is "option unused"; an expression that gives nothing is refused as empty', () => {
+		for (const nothing of [undefined, null, '', '   ']) expect(key(nothing, false)).toBeUndefined();
+		for (const nothing of [undefined, null, '']) expect(refusal(() => key(nothing))).toMatchObject({ field: 'Idempotency-Key', reason: 'empty' });
+	});
+
+	test('an object, an array or a non-finite number is refused as the wrong type, naming what it was', () => {
+		expect(refusal(() => key({ id: 7 }))).toMatchObject({ reason: 'invalid_type', message: expect.stringContaining('gave an object') });
+		expect(refusal(() => key({ id: 7 }, false))?.reason).toBe('invalid_type');
+		expect(refusal(() => key(['a']))?.message).toContain('gave an array');
+		expect(refusal(() => key(Number.NaN))?.message).toContain('a number that is not finite');
+		expect(key(7)).toBe('createPost:7');
+	});
+
+	test('half of an emoji (a lone surrogate) is refused with a message that says what is wrong', () => {
+		const cut = '😀'.slice(0, 1);
+		expect(refusal(() => key(`order-${cut}`))).toMatchObject({
+			field: 'Idempotency-Key',
+			reason: 'invalid_text',
+			message: expect.stringMatching(/broken character.*fix or remove it/),
+		});
+	});
+});
+
 describe('custom keys on the wire', () => {
 	test.each([
 		['createPost:42', 'createPost:42'],
