@@ -121,7 +121,10 @@ const md = [
 	'tests check those constants. Mutants disabled in the source are listed at the end with the reason.',
 	'',
 	`Last run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${minutes} min on 2 cores (2 type checkers and 2 test`,
-	`runners, per-test coverage). Targets ${missed.length ? `**missed**: ${missed.join('; ')}` : '**met**'}.`,
+	`runners, per-test coverage). Targets ${missed.length ? `**missed**: ${missed.join('; ')}` : '**met**'}${
+		// A timeout counts as detected; when most detections are timeouts the score says little on its own.
+		overall.timeout > overall.killed ? ` by Stryker's count, in which ${overall.timeout} of ${overall.killed + overall.timeout} detected mutants only timed out` : ''
+	}.`,
 	...(note ? ['', note] : []),
 	'',
 	...header,
