@@ -35,8 +35,6 @@ export interface PacingModelResult {
 	responses429: number;
 	/** Posts answered with success, per worker (each exactly once: the model retries a 429 like the node). */
 	delivered: number[];
-	/** Most requests Soku counted in any window: never above the limit, or Soku answered 429. */
-	peakCount: number;
 	/** Per worker, successful sends per window of time (window i = [i*W, (i+1)*W) from the start). */
 	sendsPerWindow: number[][];
 }
@@ -53,16 +51,15 @@ export function runPacingModel(o: PacingModelOptions): PacingModelResult {
 	const random = seeded(o.seed);
 	const start = Date.parse('2026-12-01T00:00:00Z');
 	// Events in time order, ties in the order they were scheduled.
-	const queue: Array<{ at: number; seq: number; run: (now: number) => void }> = [];
-	let seq = 0;
+	const queue: Array<{ at: number; run: (now: number) => void }> = [];
 	const schedule = (at: number, run: (now: number) => void) => {
 		let i = queue.length;
-		while (i > 0 && (queue[i - 1].at > at || (queue[i - 1].at === at && queue[i - 1].seq > seq))) i--;
-		queue.splice(i, 0, { at, seq: seq++, run });
+		// Later than every event at the same time: ties run in the order they were scheduled.
+		while (i > 0 && queue[i - 1].at > at) i--;
+		queue.splice(i, 0, { at, run });
 	};
 
 	const sokuWindows = { endpoint: [] as number[], tier: [] as number[] };
-	let peakCount = 0;
 	const soku = (now: number): { headers: Record<string, string>; retryAfterMs?: number } => {
 		sokuWindows.endpoint = sokuWindows.endpoint.filter((t) => t > now - windowMs);
 		sokuWindows.tier = sokuWindows.tier.filter((t) => t > now - windowMs);
@@ -77,7 +74,6 @@ export function runPacingModel(o: PacingModelOptions): PacingModelResult {
 		}
 		sokuWindows.endpoint.push(now);
 		sokuWindows.tier.push(now);
-		peakCount = Math.max(peakCount, sokuWindows.endpoint.length);
 		// The tighter window, as the stand-in reports it.
 		const endpointLeft = limit - sokuWindows.endpoint.length;
 		const tierLeft = tierLimit - sokuWindows.tier.length;
@@ -134,7 +130,6 @@ export function runPacingModel(o: PacingModelOptions): PacingModelResult {
 		theoreticalMinimumMs: (Math.ceil(total / limit) - 1) * windowMs + (Math.min(limit, total) * latencyMs) / busiest,
 		responses429,
 		delivered,
-		peakCount,
 		sendsPerWindow: sendsPerWindow.map((counts) => Array.from(counts, (c) => c ?? 0)),
 	};
 }
