@@ -121,6 +121,13 @@ describe('with one stand-in', () => {
 		const again = await run(VALID_PARAMETERS.uploadMedia, [{}]);
 		expect(again.hints.map((h) => h.message)).toContain('Soku: 1 item was already accepted by an earlier run; nothing was sent twice');
 	});
+
+	test('an operation this release does not know (e.g. a workflow saved by a newer one) fails the node naming it; nothing is sent', async () => {
+		const result = await run({ ...POST, operation: 'schedule' }, [{ text: 'hello', platform: 'x' }]);
+		expect(result.run.status).toBe('error');
+		expect((result.error as IDataObject).message).toBe('Unknown operation "schedule" for resource "post"');
+		expect(standIn.requests).toHaveLength(0);
+	});
 });
 
 describe('pacing windows', () => {
