@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// mutant-check.js REPORT.json [--status Timeout] [--sample N] [--file SUBSTRING] [--covering] - re-tests mutants from a
-// Stryker report by hand, one at a time, outside Stryker: writes the mutant into the source, runs the tests
+// mutant-check.js REPORT.json [--status Timeout] [--sample N|all] [--file SUBSTRING] [--covering] [--shard K/N] [--record FILE]
+// Re-tests mutants from a Stryker report by hand, one at a time, outside Stryker: writes the mutant into the source, runs the tests
 // related to that file (jest roots and exclusions read from stryker.config.mjs), restores the source.
 // Why: Stryker counts a timed-out mutant as detected, and on 2 cores its type checkers starve the test
 // runners, so a timeout may be load, not detection. This shows whether the tests really fail on it.
 // Run it on a checkout at the report's commit (the source is checked against the report's copy).
+// jest stops at the first failing test file (--bail): one failure is a detection, and a detected mutant
+// then costs seconds. --shard K/N re-tests the K-th of N interleaved slices of the chosen mutants, so N
+// checkouts (git worktrees sharing node_modules) can re-test every timed-out mutant side by side.
+// --record FILE appends one JSON line per re-tested mutant (file, id, line, verdict); scripts/mutation.sh
+// passes .cache/mutation/retest-<part>.jsonl and mutation-summary.js then counts each recorded timeout by
+// its verdict instead of as detected.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -17,15 +23,25 @@ const option = (name, fallback) => {
 };
 const reportPath = args[0];
 if (!reportPath || reportPath.startsWith('--')) {
-	console.error('usage: mutant-check.js REPORT.json [--status Timeout] [--sample N] [--file SUBSTRING] [--covering]');
+	console.error('usage: mutant-check.js REPORT.json [--status Timeout] [--sample N|all] [--file SUBSTRING] [--covering] [--shard K/N] [--record FILE]');
 	process.exit(2);
 }
 const status = option('--status', 'Timeout');
-const sample = Number(option('--sample', '10'));
+const sampleOption = option('--sample', '10');
+const sample = sampleOption === 'all' ? Infinity : Number(sampleOption);
+const [shardIndex, shardCount] = option('--shard', '1/1').split('/').map(Number);
+if (!(shardCount >= 1 && shardIndex >= 1 && shardIndex <= shardCount)) {
+	console.error('mutant-check.js: --shard takes K/N with 1 <= K <= N');
+	process.exit(2);
+}
 const fileFilter = option('--file', '');
 // --covering: run only the test files that cover the mutant (the report's coveredBy), not every test related
 // to its source file: seconds instead of minutes for a mutant in the router, which nearly every engine test imports.
 const coveringOnly = args.includes('--covering');
+const recordPath = option('--record', '');
+const record = (file, m, verdict) => {
+	if (recordPath) fs.appendFileSync(recordPath, `${JSON.stringify({ file, id: m.id, line: m.location.start.line, status: m.status, verdict })}\n`);
+};
 const report = JSON.parse(fs.readFileSync(reportPath, 'utf8'));
 /** Test id → test file, from the report. */
 const testFileOf = new Map();
@@ -44,9 +60,10 @@ for (const [file, data] of Object.entries(report.files)) {
 	for (const m of data.mutants) if (m.status === status) candidates.push({ file, source: data.source, m });
 }
 // Spread over the list (not the first N): every file and mutator gets a chance, and runs are repeatable.
-const step = Math.max(1, candidates.length / Math.max(1, sample));
-const chosen = [];
-for (let i = 0; i < candidates.length && chosen.length < sample; i += step) chosen.push(candidates[Math.floor(i)]);
+const step = Math.max(1, candidates.length / Math.max(1, Math.min(sample, candidates.length)));
+const spread = [];
+for (let i = 0; i < candidates.length && spread.length < sample; i += step) spread.push(candidates[Math.floor(i)]);
+const chosen = spread.filter((_, i) => i % shardCount === shardIndex - 1);
 
 async function main() {
 	// The same tests Stryker ran: its jest roots and exclusions, from the one place they are written.
@@ -73,7 +90,7 @@ async function main() {
 			const which = coveringOnly && covering.length ? ['--runTestsByPath', ...covering] : ['--findRelatedTests', rel];
 			run = spawnSync(
 				'npx',
-				['jest', '--roots', ...roots, ...which, '--testPathIgnorePatterns', ...testPathIgnorePatterns, '--silent', '--json', '--outputFile', out],
+				['jest', '--roots', ...roots, ...which, '--testPathIgnorePatterns', ...testPathIgnorePatterns, '--bail', '--silent', '--json', '--outputFile', out],
 				{ encoding: 'utf8', timeout: 300_000 },
 			);
 		} finally {
@@ -83,15 +100,18 @@ async function main() {
 		if (run.error || run.signal) {
 			results.hung++;
 			console.log(`hung     ${where}: ${clip(original)} -> ${clip(m.replacement)} (no result in 300 s)`);
+			record(file, m, 'hung');
 			continue;
 		}
 		const json = JSON.parse(fs.readFileSync(out, 'utf8'));
 		const failedTests = json.numFailedTests + json.numRuntimeErrorTestSuites;
 		if (failedTests > 0) results.failed++;
 		else results.passed++;
+		record(file, m, failedTests > 0 ? 'detected' : 'missed');
 		console.log(`${failedTests > 0 ? 'detected' : 'MISSED  '} ${where}: ${clip(original)} -> ${clip(m.replacement)} (${json.numFailedTests} of ${json.numTotalTests} tests failed)`);
 	}
-	console.log(`mutant-check: ${chosen.length} ${status} mutants re-tested: ${results.failed} made tests fail, ${results.hung} hung, ${results.passed} passed every test, ${results.skipped} skipped`);
+	const shard = shardCount > 1 ? ` (shard ${shardIndex}/${shardCount} of ${spread.length})` : '';
+	console.log(`mutant-check: ${chosen.length} ${status} mutants re-tested${shard}: ${results.failed} made tests fail, ${results.hung} hung, ${results.passed} passed every test, ${results.skipped} skipped`);
 	process.exitCode = results.passed ? 1 : 0;
 }
 main();

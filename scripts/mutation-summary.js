@@ -16,7 +16,17 @@ if (!reportPath || !outPath) {
 // Several reports (comma-separated) are merged file by file, a later one replacing an earlier one's file:
 // for runs split with `--mutate` over the same commit and configuration.
 const report = { files: {} };
-for (const one of reportPath.split(',')) Object.assign(report.files, JSON.parse(fs.readFileSync(one, 'utf8')).files);
+/** Verdicts of timed-out mutants re-tested by scripts/mutant-check.js --record (retest-<part>.jsonl beside mutation-<part>.json). */
+const retested = new Map();
+for (const one of reportPath.split(',')) {
+	Object.assign(report.files, JSON.parse(fs.readFileSync(one, 'utf8')).files);
+	const records = path.join(path.dirname(one), path.basename(one).replace(/^mutation-(.*)\.json$/, 'retest-$1.jsonl'));
+	if (records === one || !fs.existsSync(records)) continue;
+	for (const line of fs.readFileSync(records, 'utf8').split('\n').filter(Boolean)) {
+		const r = JSON.parse(line);
+		retested.set(`${r.file}#${r.id}`, r.verdict);
+	}
+}
 const ROOT = 'nodes/Soku/';
 /** Folder (or file) whose score is reported, and its target in % (issue 13). */
 const GROUPS = [
@@ -35,19 +45,28 @@ const groupOf = (file) => {
 	return GROUPS.find((g) => (g.name.endsWith('/') ? inner.startsWith(g.name) : inner === g.name))?.name ?? 'other';
 };
 
-const empty = () => ({ killed: 0, timeout: 0, survived: 0, noCoverage: 0, invalid: 0, static: 0, disabled: 0 });
+const empty = () => ({ killed: 0, timeout: 0, retestDetected: 0, retestMissed: 0, survived: 0, noCoverage: 0, invalid: 0, static: 0, disabled: 0 });
 /** Stryker marks static mutants "Ignored" when ignoreStatic is on; the others were disabled in the source. */
 const isStatic = (m) => m.status === 'Ignored' && /static/i.test(m.statusReason ?? '');
-const add = (count, m) => {
+/** A timed-out mutant re-tested by hand counts by its verdict ("hung" stays a timeout). */
+const verdictOf = (file, m) => (m.status === 'Timeout' ? retested.get(`${file}#${m.id}`) : undefined);
+const add = (count, m, verdict) => {
 	const key = isStatic(m)
 		? 'static'
-		: ({ Killed: 'killed', Timeout: 'timeout', Survived: 'survived', NoCoverage: 'noCoverage', Ignored: 'disabled' }[m.status] ?? 'invalid');
+		: verdict === 'detected'
+			? 'retestDetected'
+			: verdict === 'missed'
+				? 'retestMissed'
+				: ({ Killed: 'killed', Timeout: 'timeout', Survived: 'survived', NoCoverage: 'noCoverage', Ignored: 'disabled' }[m.status] ?? 'invalid');
 	count[key]++;
 };
-/** Stryker's mutation score: detected / (detected + undetected); compile errors and ignored mutants do not count. */
+/**
+ * Stryker's mutation score, detected / (detected + undetected), compile errors and ignored mutants left out;
+ * a re-tested timeout counts as its re-test found it.
+ */
 const score = (c) => {
-	const valid = c.killed + c.timeout + c.survived + c.noCoverage;
-	return valid ? (100 * (c.killed + c.timeout)) / valid : NaN;
+	const valid = c.killed + c.timeout + c.retestDetected + c.retestMissed + c.survived + c.noCoverage;
+	return valid ? (100 * (c.killed + c.timeout + c.retestDetected)) / valid : NaN;
 };
 const pct = (n) => (Number.isNaN(n) ? '–' : `${n.toFixed(1)} %`);
 
@@ -62,12 +81,14 @@ for (const [file, data] of Object.entries(report.files)) {
 	byFile.set(relative(file), fileCount);
 	const group = byGroup.get(groupOf(file)) ?? empty();
 	for (const m of data.mutants) {
-		for (const c of [overall, group, fileCount]) add(c, m);
+		const verdict = verdictOf(file, m);
+		for (const c of [overall, group, fileCount]) add(c, m, verdict);
 		const line = m.location.start.line;
 		const original = lines[line - 1].trim();
 		const where = `${relative(file)}:${line}`;
-		if (m.status === 'Survived' || m.status === 'NoCoverage') {
-			survivors.push({ where, status: m.status, mutator: m.mutatorName, original, replacement: m.replacement ?? '' });
+		if (m.status === 'Survived' || m.status === 'NoCoverage' || verdict === 'missed') {
+			const status = verdict === 'missed' ? 'RetestMissed' : m.status;
+			survivors.push({ where, status, mutator: m.mutatorName, original, replacement: m.replacement ?? '' });
 		} else if (m.status === 'Ignored' && !isStatic(m)) {
 			// One row per file and reason: a disabled block holds many mutants.
 			const key = `${relative(file)}\u0000${m.statusReason ?? ''}`;
@@ -99,11 +120,11 @@ const clip = (text, n = 90) => (text.length > n ? `${text.slice(0, n - 1)}…` :
 const code = (text) => `\`${clip(text.replace(/\s+/g, ' ')).replace(/`/g, "'")}\``;
 const row = (name, c, target) =>
 	!ran(c)
-		? `| ${name} | not in this run | | | | | | | | ${target === null ? '–' : `≥ ${target} %`} |`
-		: `| ${name} | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} | ${c.invalid} | ${c.static} | ${c.disabled} | **${pct(score(c))}** | ${target === null ? '–' : `≥ ${target} %`} |`;
+		? `| ${name} | not in this run | | | | | | | | | | ${target === null ? '–' : `≥ ${target} %`} |`
+		: `| ${name} | ${c.killed} | ${c.timeout} | ${c.retestDetected} | ${c.retestMissed} | ${c.survived} | ${c.noCoverage} | ${c.invalid} | ${c.static} | ${c.disabled} | **${pct(score(c))}** | ${target === null ? '–' : `≥ ${target} %`} |`;
 const header = [
-	'| Mutated code | Killed | Timed out | Survived | No coverage | Did not compile | Static (not run) | Disabled | Score | Target |',
-	'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+	'| Mutated code | Killed | Timed out | Timed out, re-tested: detected | Timed out, re-tested: missed | Survived | No coverage | Did not compile | Static (not run) | Disabled | Score | Target |',
+	'| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
 ];
 const span = (lines) => {
 	const sorted = [...lines].sort((a, b) => a - b);
@@ -115,7 +136,8 @@ const md = [
 	'',
 	'How many deliberate small breakages (mutants) of the node\'s decision code make a unit or engine test fail.',
 	'Generated by `npm run test:mutation` (StrykerJS, `stryker.config.mjs`; `scripts/mutation-summary.js` writes this',
-	'file). Score = (killed + timed out) / (killed + timed out + survived + no coverage). Mutants that do not compile',
+	'file). Score = detected / (detected + survived + no coverage), where detected = killed + timed out; a timed-out',
+	'mutant re-tested by hand outside Stryker (`scripts/mutant-check.js --record`) counts as its re-test found it. Mutants that do not compile',
 	'are dropped by the TypeScript checker. Static mutants (module-level constants: the error table\'s fields, the endpoint',
 	'list, parameter texts) are not run (`ignoreStatic`: each would need the whole suite); the README-table and error-table',
 	'tests check those constants. Mutants disabled in the source are listed at the end with the reason.',
@@ -124,7 +146,11 @@ const md = [
 	`runners, per-test coverage). Targets ${missed.length ? `**missed**: ${missed.join('; ')}` : '**met**'}${
 		// A timeout counts as detected; when most detections are timeouts the score says little on its own.
 		overall.timeout > overall.killed ? ` by Stryker's count, in which ${overall.timeout} of ${overall.killed + overall.timeout} detected mutants only timed out` : ''
-	}.`,
+	}.${
+		overall.retestDetected + overall.retestMissed
+			? ` ${overall.retestDetected + overall.retestMissed} timed-out mutants were re-tested one at a time outside Stryker (each with the test files covering it): ${overall.retestDetected} made a test fail, ${overall.retestMissed} passed every test and count as survivors; ${overall.timeout} timed-out mutants were not re-tested and count as detected.`
+			: ''
+	}`,
 	...(note ? ['', note] : []),
 	'',
 	...header,
@@ -145,7 +171,7 @@ const md = [
 		: 'None.',
 	'',
 	...(survivors.length ? ['| Where | Mutator | Code | Became |', '| --- | --- | --- | --- |'] : []),
-	...survivors.map((s) => `| ${s.where}${s.status === 'NoCoverage' ? ' (no test runs it)' : ''} | ${s.mutator} | ${code(s.original)} | ${code(s.replacement)} |`),
+	...survivors.map((s) => `| ${s.where}${s.status === 'NoCoverage' ? ' (no test runs it)' : s.status === 'RetestMissed' ? ' (timed out in Stryker; passed every test when re-tested)' : ''} | ${s.mutator} | ${code(s.original)} | ${code(s.replacement)} |`),
 	'',
 	`## Disabled in the source (${[...disabled.values()].reduce((n, d) => n + d.count, 0)})`,
 	'',
@@ -161,6 +187,6 @@ const groups = GROUPS.filter((g) => ran(byGroup.get(g.name)))
 	.join(', ');
 console.log(`\nwrote ${outPath}`);
 console.log(
-	`mutation: ${overall.killed + overall.timeout} killed, ${overall.survived + overall.noCoverage} survived, score ${pct(score(overall))} (${groups}) - targets ${missed.length ? `missed: ${missed.join('; ')}` : 'met'}`,
+	`mutation: ${overall.killed + overall.timeout + overall.retestDetected} killed, ${overall.survived + overall.noCoverage + overall.retestMissed} survived, score ${pct(score(overall))} (${groups}) - targets ${missed.length ? `missed: ${missed.join('; ')}` : 'met'}`,
 );
 process.exit(missed.length ? 1 : 0);

@@ -14,6 +14,8 @@
 #          (e.g. --force: every mutant, not only those changed since the last run here; --concurrency 2)
 #        bash scripts/mutation.sh --summary-only      (rewrite docs/mutation.md from the last reports)
 # Reports: .cache/mutation/mutation-<part>.json (and .html), stryker-<part>.log.
+# Timed-out mutants re-tested one at a time (node scripts/mutant-check.js .cache/mutation/mutation-<part>.json
+# --covering --sample all --record .cache/mutation/retest-<part>.jsonl) count by their verdict in the summary.
 # A full run took 132 minutes on 2 cores with nothing else running (policy 55, errors 16, transport 13,
 # actions 47; docs/mutation.md records the last run's time); a machine loaded by other work turns waits into timeouts. Re-runs are incremental per part.
 set -uo pipefail
@@ -55,6 +57,8 @@ if [ "$SUMMARY_ONLY" = 0 ]; then
       --incrementalFile "$OUT/incremental-$part.json" "$@" 2>&1 | tee "$OUT/stryker-$part.log"
     [ -f "$OUT/mutation.json" ] || { echo "mutation: 0 killed, 1 failed - Stryker wrote no report for '$part' (log: $OUT/stryker-$part.log)"; exit 1; }
     mv "$OUT/mutation.json" "$OUT/mutation-$part.json"
+    # Re-test verdicts (scripts/mutant-check.js --record) name the old report's mutants.
+    rm -f "$OUT/retest-$part.jsonl"
     [ -f "$OUT/mutation.html" ] && mv "$OUT/mutation.html" "$OUT/mutation-$part.html"
     echo "$c" >"$OUT/commit-$part"
     echo "$(( $(date +%s) - T0 ))" >"$OUT/seconds-$part"
