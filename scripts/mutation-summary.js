@@ -142,8 +142,8 @@ const md = [
 	'list, parameter texts) are not run (`ignoreStatic`: each would need the whole suite); the README-table and error-table',
 	'tests check those constants. Mutants disabled in the source are listed at the end with the reason.',
 	'',
-	`Last run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${minutes} min on 2 cores (2 type checkers and 2 test`,
-	`runners, per-test coverage). Targets ${missed.length ? `**missed**: ${missed.join('; ')}` : '**met**'}${
+	`Last run: ${new Date().toISOString().slice(0, 10)}, commit ${commit}, ${minutes} min on 2 cores (concurrency as set in`,
+	`\`stryker.config.mjs\` unless the note below says otherwise; per-test coverage). Targets ${missed.length ? `**missed**: ${missed.join('; ')}` : '**met**'}${
 		// A timeout counts as detected; when most detections are timeouts the score says little on its own.
 		overall.timeout > overall.killed ? ` by Stryker's count, in which ${overall.timeout} of ${overall.killed + overall.timeout} detected mutants only timed out` : ''
 	}.${
