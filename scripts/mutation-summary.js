@@ -13,20 +13,34 @@ if (!reportPath || !outPath) {
 	console.error('usage: mutation-summary.js REPORT.json OUT.md [SECONDS] [COMMIT]');
 	process.exit(2);
 }
-// Several reports (comma-separated) are merged file by file, a later one replacing an earlier one's file:
-// for runs split with `--mutate` over the same commit and configuration.
+// Several reports (comma-separated), one per part of a run split with `--mutate` (scripts/mutation.sh): a file
+// mutated in several parts (line ranges) gets the mutants of each, a mutant (by its location and
+// replacement) counted once, from the later report.
 const report = { files: {} };
 /** Verdicts of timed-out mutants re-tested by scripts/mutant-check.js --record (retest-<part>.jsonl beside mutation-<part>.json). */
 const retested = new Map();
 for (const one of reportPath.split(',')) {
-	Object.assign(report.files, JSON.parse(fs.readFileSync(one, 'utf8')).files);
 	const records = path.join(path.dirname(one), path.basename(one).replace(/^mutation-(.*)\.json$/, 'retest-$1.jsonl'));
-	if (records === one || !fs.existsSync(records)) continue;
-	for (const line of fs.readFileSync(records, 'utf8').split('\n').filter(Boolean)) {
-		const r = JSON.parse(line);
-		retested.set(`${r.file}#${r.id}`, r.verdict);
+	const verdicts = new Map();
+	if (records !== one && fs.existsSync(records)) {
+		for (const line of fs.readFileSync(records, 'utf8').split('\n').filter(Boolean)) {
+			const r = JSON.parse(line);
+			verdicts.set(`${r.file}#${r.id}`, r.verdict);
+		}
+	}
+	for (const [file, data] of Object.entries(JSON.parse(fs.readFileSync(one, 'utf8')).files)) {
+		const merged = (report.files[file] ??= { source: data.source, mutants: new Map() });
+		merged.source = data.source;
+		for (const m of data.mutants) {
+			const where = `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column} ${m.mutatorName} ${m.replacement ?? ''}`;
+			merged.mutants.set(where, m);
+			// Mutant ids repeat across reports: a verdict belongs to the mutant object of its own report.
+			const verdict = verdicts.get(`${file}#${m.id}`);
+			if (verdict) retested.set(m, verdict);
+		}
 	}
 }
+for (const data of Object.values(report.files)) data.mutants = [...data.mutants.values()];
 const ROOT = 'nodes/Soku/';
 /** Folder (or file) whose score is reported, and its target in % (issue 13). */
 const GROUPS = [
@@ -49,7 +63,7 @@ const empty = () => ({ killed: 0, timeout: 0, retestDetected: 0, retestMissed: 0
 /** Stryker marks static mutants "Ignored" when ignoreStatic is on; the others were disabled in the source. */
 const isStatic = (m) => m.status === 'Ignored' && /static/i.test(m.statusReason ?? '');
 /** A timed-out mutant re-tested by hand counts by its verdict ("hung" stays a timeout). */
-const verdictOf = (file, m) => (m.status === 'Timeout' ? retested.get(`${file}#${m.id}`) : undefined);
+const verdictOf = (m) => (m.status === 'Timeout' ? retested.get(m) : undefined);
 const add = (count, m, verdict) => {
 	const key = isStatic(m)
 		? 'static'
@@ -81,7 +95,7 @@ for (const [file, data] of Object.entries(report.files)) {
 	byFile.set(relative(file), fileCount);
 	const group = byGroup.get(groupOf(file)) ?? empty();
 	for (const m of data.mutants) {
-		const verdict = verdictOf(file, m);
+		const verdict = verdictOf(m);
 		for (const c of [overall, group, fileCount]) add(c, m, verdict);
 		const line = m.location.start.line;
 		const original = lines[line - 1].trim();

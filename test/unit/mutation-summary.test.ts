@@ -20,17 +20,27 @@ const mutant = (id: string, status: Status, line: number) => ({
 	location: { start: { line, column: 1 }, end: { line, column: 5 } },
 });
 
-/** Writes a one-file report (and optional re-test records) and runs the script in a scratch directory. */
-function summarise(statuses: Status[], records: Array<{ id: string; verdict: string }> = []) {
+/**
+ * Writes one report per part (each mutating ROUTER, lines numbered on from the part before; optional re-test
+ * records, by mutant id, per part) and runs the script on them in a scratch directory.
+ */
+function summarise(statuses: Status[], records: Array<{ id: string; verdict: string }> = [], parts: Array<{ statuses: Status[]; records?: Array<{ id: string; verdict: string }> }> = []) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mutation-summary-'));
-	const source = statuses.map((_, i) => `line ${i + 1}`).join('\n');
-	const report = { files: { [ROUTER]: { source, mutants: statuses.map((s, i) => mutant(String(i), s, i + 1)) } } };
-	fs.writeFileSync(path.join(dir, 'mutation-actions.json'), JSON.stringify(report));
-	if (records.length) {
-		const lines = records.map((r) => JSON.stringify({ file: ROUTER, id: r.id, line: Number(r.id) + 1, status: 'Timeout', verdict: r.verdict }));
-		fs.writeFileSync(path.join(dir, 'retest-actions.jsonl'), `${lines.join('\n')}\n`);
-	}
-	const run = spawnSync(process.execPath, [SCRIPT, path.join(dir, 'mutation-actions.json'), path.join(dir, 'out.md'), '60', 'abc1234'], {
+	const all = [{ statuses, records }, ...parts];
+	const source = all.flatMap((p) => p.statuses).map((_, i) => `line ${i + 1}`).join('\n');
+	const reports: string[] = [];
+	let firstLine = 1;
+	all.forEach((part, index) => {
+		// Ids start at 0 in every report, as Stryker's do.
+		const mutants = part.statuses.map((s, i) => mutant(String(i), s, firstLine + i));
+		const reportPath = path.join(dir, `mutation-part${index}.json`);
+		fs.writeFileSync(reportPath, JSON.stringify({ files: { [ROUTER]: { source, mutants } } }));
+		reports.push(reportPath);
+		const lines = (part.records ?? []).map((r) => JSON.stringify({ file: ROUTER, id: r.id, status: 'Timeout', verdict: r.verdict }));
+		if (lines.length) fs.writeFileSync(path.join(dir, `retest-part${index}.jsonl`), `${lines.join('\n')}\n`);
+		firstLine += part.statuses.length;
+	});
+	const run = spawnSync(process.execPath, [SCRIPT, reports.join(','), path.join(dir, 'out.md'), '60', 'abc1234'], {
 		cwd: dir,
 		encoding: 'utf8',
 	});
@@ -66,4 +76,14 @@ test('a re-tested timeout counts by its verdict: detected stays detected, missed
 test('records of mutants not in the report change nothing', () => {
 	const statuses: Status[] = [...Array(9).fill('Killed'), 'Timeout'];
 	expect(summarise(statuses, [{ id: '42', verdict: 'missed' }]).line).toMatch(/score 100\.0 %/);
+});
+
+test('a file mutated in parts (line ranges): every part\'s mutants count once, each re-test with its own part', () => {
+	// Part 0: 8 killed, a timeout (id 8) re-tested as missed. Part 1: 9 killed, a timeout that also has id 8,
+	// not re-tested. 17 + 1 of 19 = 94.7 %; the missed one is part 0's line 9, not part 1's line 19.
+	const result = summarise([...Array(8).fill('Killed'), 'Timeout'], [{ id: '8', verdict: 'missed' }], [
+		{ statuses: [...Array(8).fill('Killed'), 'Timeout', 'Killed'] },
+	]);
+	expect(result.line).toMatch(/18 killed, 1 survived, score 94\.7 %/);
+	expect(result.markdown).toContain(`| ${ROUTER}:9 (timed out in Stryker; passed every test when re-tested) |`);
 });
