@@ -83,14 +83,13 @@ async function main() {
 		const end = offsetOf(source, m.location.end);
 		const original = source.slice(start, end);
 		fs.writeFileSync(rel, source.slice(0, start) + m.replacement + source.slice(end));
-		const out = path.join(require('os').tmpdir(), `mutant-check-${process.pid}.json`);
 		let run;
 		try {
 			const covering = [...new Set((m.coveredBy ?? []).map((id) => testFileOf.get(id)).filter(Boolean))];
 			const which = coveringOnly && covering.length ? ['--runTestsByPath', ...covering] : ['--findRelatedTests', rel];
 			run = spawnSync(
 				'npx',
-				['jest', '--roots', ...roots, ...which, '--testPathIgnorePatterns', ...testPathIgnorePatterns, '--bail', '--silent', '--json', '--outputFile', out],
+				['jest', '--roots', ...roots, ...which, '--testPathIgnorePatterns', ...testPathIgnorePatterns, '--bail', '--silent'],
 				{ encoding: 'utf8', timeout: 300_000 },
 			);
 		} finally {
@@ -103,12 +102,14 @@ async function main() {
 			record(file, m, 'hung');
 			continue;
 		}
-		const json = JSON.parse(fs.readFileSync(out, 'utf8'));
-		const failedTests = json.numFailedTests + json.numRuntimeErrorTestSuites;
-		if (failedTests > 0) results.failed++;
+		// jest exits 1 when a test (or a test file) fails; with --bail it writes no --json report then, so the
+		// exit code is the verdict and its "Tests:" line the detail.
+		const detected = run.status !== 0;
+		const tests = /Tests:\s+([^\n]*)/.exec(run.stderr ?? '')?.[1]?.trim() ?? 'no test summary';
+		if (detected) results.failed++;
 		else results.passed++;
-		record(file, m, failedTests > 0 ? 'detected' : 'missed');
-		console.log(`${failedTests > 0 ? 'detected' : 'MISSED  '} ${where}: ${clip(original)} -> ${clip(m.replacement)} (${json.numFailedTests} of ${json.numTotalTests} tests failed)`);
+		record(file, m, detected ? 'detected' : 'missed');
+		console.log(`${detected ? 'detected' : 'MISSED  '} ${where}: ${clip(original)} -> ${clip(m.replacement)} (${tests})`);
 	}
 	const shard = shardCount > 1 ? ` (shard ${shardIndex}/${shardCount} of ${spread.length})` : '';
 	console.log(`mutant-check: ${chosen.length} ${status} mutants re-tested${shard}: ${results.failed} made tests fail, ${results.hung} hung, ${results.passed} passed every test, ${results.skipped} skipped`);

@@ -7,7 +7,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { IDEMPOTENCY_KEY_MAX_LENGTH, deriveIdempotencyKey } from '../../nodes/Soku/actions/common/idempotency';
 import { deletedJson, listLimit, listToJson } from '../../nodes/Soku/actions/common/list';
-import { PLATFORM_IDS, PLATFORM_RULES, normalisePlatform } from '../../nodes/Soku/actions/common/platforms';
+import { PLATFORM_IDS, PLATFORM_RULES, mediaKindOf, normalisePlatform } from '../../nodes/Soku/actions/common/platforms';
 import { buildRenderBody } from '../../nodes/Soku/actions/common/render';
 import { hintFor, readRetrySettings, sokuErrorJson } from '../../nodes/Soku/actions/router';
 import { clientValidationError, type SokuErrorInfo } from '../../nodes/Soku/errors/classify';
@@ -53,6 +53,16 @@ describe('lists and deletes', () => {
 	});
 });
 
+test('media kind: the file extension decides (any case), else the post\'s media type; a dot-file has no extension', () => {
+	expect(mediaKindOf('https://cdn.example.com/a/b.png', 'video')).toBe('image');
+	expect(mediaKindOf('https://cdn.example.com/clip.MP4?x=1', 'image')).toBe('video');
+	expect(mediaKindOf('https://cdn.example.com/clip', 'video')).toBe('video');
+	expect(mediaKindOf('https://cdn.example.com/clip', 'image')).toBe('image');
+	expect(mediaKindOf('https://cdn.example.com/.mp4', 'image')).toBe('image');
+	expect(mediaKindOf('https://cdn.example.com/.png', 'video')).toBe('video');
+	expect(mediaKindOf('not a url.mp4', 'image')).toBe('image');
+});
+
 test('platform names: trimmed, lower-cased, twitter is x; snapchat is known', () => {
 	expect(normalisePlatform('  TikTok ')).toBe('tiktok');
 	expect(normalisePlatform('Twitter')).toBe('x');
@@ -62,13 +72,15 @@ test('platform names: trimmed, lower-cased, twitter is x; snapchat is known', ()
 
 describe('render body', () => {
 	test('slug always; config only when it has values; aspect ratio only when chosen', () => {
-		expect(buildRenderBody.call(withParameters({ templateSlug: ' og-post ', config: '{}', aspectRatio: '' }), 0)).toEqual({ templateSlug: 'og-post' });
+		// Strict: "not chosen" means no aspectRatio key at all, not one holding undefined.
+		expect(buildRenderBody.call(withParameters({ templateSlug: ' og-post ', config: '{}', aspectRatio: '' }), 0)).toStrictEqual({ templateSlug: 'og-post' });
 		expect(buildRenderBody.call(withParameters({ templateSlug: 'og', config: { title: 'Hi' }, aspectRatio: '9:16' }), 0)).toEqual({
 			templateSlug: 'og',
 			config: { title: 'Hi' },
 			aspectRatio: '9:16',
 		});
-		expect(buildRenderBody.call(withParameters({ templateSlug: 'og' }), 0)).toEqual({ templateSlug: 'og' });
+		expect(buildRenderBody.call(withParameters({ templateSlug: 'og' }), 0)).toStrictEqual({ templateSlug: 'og' });
+		expect(buildRenderBody.call(withParameters({ templateSlug: 'og', aspectRatio: null, config: null }), 0)).toStrictEqual({ templateSlug: 'og' });
 	});
 
 	test('bad values name their field', () => {
@@ -166,6 +178,21 @@ describe('listLimit (Get Many › Limit)', () => {
 		expect(limitFor({})).toBeUndefined();
 		expect(limitFor({ returnAll: false, limit: 3 })).toBe(3);
 		expect(limitFor({ returnAll: false })).toBe(50);
+	});
+
+	test('a Return All or Limit that is not a boolean or number is refused naming the field and its label', () => {
+		const refusal = (values: Record<string, unknown>) => {
+			try {
+				limitFor(values);
+			} catch (error) {
+				return error;
+			}
+			return undefined;
+		};
+		expect(refusal({ returnAll: 'yes' })).toMatchObject({ field: 'returnAll', reason: 'invalid_type', message: 'Return All must be true or false, but got "yes"' });
+		expect(refusal({ returnAll: false, limit: 'ten' })).toMatchObject({ field: 'limit', reason: 'invalid_type', message: 'Limit must be a number, but got "ten"' });
+		expect(refusal({ returnAll: 'false', limit: '7' })).toBeUndefined();
+		expect(limitFor({ returnAll: 'false', limit: '7' })).toBe(7);
 	});
 
 	test('a Limit below 1 is refused before sending, naming the field and the value given', () => {

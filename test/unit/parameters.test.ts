@@ -84,6 +84,34 @@ describe("an item value n8n's expression engine cannot hand over", () => {
 		expect(() => perRun.getNodeParameter('options', 3, {})).toThrow(ClientValidationError);
 	});
 
+	test.each([
+		['videoUrl', 'post.content.videoUrl'],
+		['imageUrls', 'post.content.imageUrls'],
+		['targets', 'post.content.platform'],
+		['options', 'options'],
+		['templateSlug', 'templateSlug'],
+	])('names the Soku field a parameter fills: %s is %s', (name, field) => {
+		const ctx = { ...throwing(new Error(CLONE_ERROR)), getNode: () => ({ parameters: { [name]: '={{ $json.value }}' } }) } as unknown as IExecuteFunctions;
+		let caught: unknown;
+		try {
+			readFixedParametersOnce(ctx).getNodeParameter(name, 0, '');
+		} catch (error) {
+			caught = error;
+		}
+		expect(caught).toMatchObject({ field, reason: 'invalid_type' });
+	});
+
+	test("quotes n8n's message cut to 120 characters", () => {
+		const long = `${CLONE_ERROR} ${'x'.repeat(300)}`;
+		let caught: unknown;
+		try {
+			readFixedParametersOnce(throwing(new Error(long))).getNodeParameter('text', 0, '');
+		} catch (error) {
+			caught = error;
+		}
+		expect((caught as Error).message).toContain(`(${long.slice(0, 120)})`);
+	});
+
 	test('any other evaluation error (a workflow bug) is thrown unchanged, for n8n’s On Error setting', () => {
 		const bug = Object.assign(new Error("Referenced node doesn't exist"), { name: 'ExpressionError' });
 		const perRun = readFixedParametersOnce(throwing(bug));
