@@ -109,14 +109,6 @@ function isToolExecution(context: IExecuteFunctions): boolean {
 	return context.getNode().type.endsWith('Tool');
 }
 
-function instanceIdOf(context: IExecuteFunctions): string {
-	try {
-		return context.getInstanceId() ?? '';
-	} catch {
-		return '';
-	}
-}
-
 function runIndexOf(context: IExecuteFunctions): number {
 	try {
 		return context.getWorkflowDataProxy(0).$runIndex;
@@ -138,9 +130,7 @@ export function executionStart(context: IExecuteFunctions): number | undefined {
 	const times: number[] = [];
 	const established = data?.executionData?.runtimeData?.establishedAt;
 	if (typeof established === 'number') times.push(established);
-	for (const runs of Object.values(data?.resultData?.runData ?? {})) {
-		for (const run of runs ?? []) if (typeof run?.startTime === 'number') times.push(run.startTime);
-	}
+	for (const run of Object.values(data?.resultData?.runData ?? {}).flat()) if (typeof run?.startTime === 'number') times.push(run.startTime);
 	// n8n's crash recovery rebuilds the run data of an execution whose worker died with startTime in SECONDS
 	// (cli/src/executions/execution-recovery.service.ts: `startTime: nodeStartedMessage.ts.toUnixInteger()`);
 	// read as milliseconds it would date the execution to 1970 and give a Retry other keys (a re-post). A
@@ -248,8 +238,7 @@ async function runItem(
 	keyFor: ((request: SokuRequest) => Pick<SokuRequest, 'idempotencyKey' | 'conflictMeansReplay'>) | undefined,
 	dryRun: boolean,
 ): Promise<{ outcome: ItemOutcome; request?: SokuRequest }> {
-	let request: SokuRequest | undefined;
-	let invalid: ClientValidationError | undefined;
+	let request: SokuRequest;
 	try {
 		request = operation.build.call(this, itemIndex, context);
 		// The key names the built request, so it is chosen after build; a refused custom key is a validation_error.
@@ -257,10 +246,6 @@ async function runItem(
 	} catch (error) {
 		// Anything but a validation failure is a bug: the caller's catch hands it to n8n.
 		if (!(error instanceof ClientValidationError)) throw new NodeOperationError(this.getNode(), error as Error, { itemIndex });
-		invalid = error;
-	}
-	if (invalid || !request) {
-		const error = invalid ?? new ClientValidationError('request', 'invalid', 'The request could not be built');
 		return { outcome: { ...emptyOutcome(), error: clientValidationError(error.field, error.reason, error.message) } };
 	}
 	if (dryRun) {
@@ -312,7 +297,7 @@ export async function route(this: IExecuteFunctions, continueOnFail: boolean, la
 	// Instance and workflow make the default key unique beyond one n8n database's execution ids.
 	const rawOptions = this.getNode().parameters.options as IDataObject | undefined;
 	const itemKeys = new ItemKeys({
-		instanceId: instanceIdOf(this),
+		instanceId: this.getInstanceId(),
 		workflowId: this.getWorkflow().id ?? '',
 		executionId: this.getExecutionId() || randomUUID(),
 		nodeId: this.getNode().id || this.getNode().name,

@@ -156,10 +156,6 @@ export class WindowAnchors {
 		this.anchors.set(executionId, anchor);
 		return anchor;
 	}
-
-	clear(): void {
-		this.anchors.clear();
-	}
 }
 
 /**
