@@ -162,7 +162,7 @@ const md = [
 		overall.timeout > overall.killed ? ` by Stryker's count, in which ${overall.timeout} of ${overall.killed + overall.timeout} detected mutants only timed out` : ''
 	}.${
 		overall.retestDetected + overall.retestMissed
-			? ` ${overall.retestDetected + overall.retestMissed} timed-out mutants were re-tested one at a time outside Stryker (each with the test files covering it): ${overall.retestDetected} made a test fail, ${overall.retestMissed} passed every test and count as survivors; ${overall.timeout} timed-out mutants were not re-tested and count as detected.`
+			? ` ${overall.retestDetected + overall.retestMissed} timed-out mutants were re-tested one at a time outside Stryker (each with the test files covering it): ${overall.retestDetected} made a test fail, ${overall.retestMissed} passed every test and count as survivors; ${overall.timeout} timed-out mutants were not re-tested, or hung again when re-tested (no result in 300 s: the mutant loops), and count as detected.`
 			: ''
 	}`,
 	...(note ? ['', note] : []),

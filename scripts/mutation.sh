@@ -90,7 +90,7 @@ done
 [ "${#reports[@]}" -gt 0 ] || { echo "mutation: 0 killed, 1 failed - no report (logs: $OUT/stryker-*.log)"; exit 1; }
 commit_list=$(IFS=,; echo "${commits[*]}")
 # Every part from the same commit (a complete run): name it once.
-distinct=$(printf '%s\n' "${commits[@]}" | sed 's/^[a-z]* @ //' | sort -u)
+distinct=$(printf '%s\n' "${commits[@]}" | sed 's/^[a-z0-9-]* @ //' | sort -u)
 [ "$(printf '%s\n' "$distinct" | wc -l)" -eq 1 ] && commit_list="$distinct"
 [ "${#reports[@]}" -eq "${#PARTS[@]}" ] || commit_list="$commit_list (parts missing: the score covers only these)"
 # .cache/mutation/note.md, if present, goes into the summary as written (e.g. what scripts/mutant-check.js
