@@ -89,7 +89,7 @@ async function main() {
 			const which = coveringOnly && covering.length ? ['--runTestsByPath', ...covering] : ['--findRelatedTests', rel];
 			run = spawnSync(
 				'npx',
-				['jest', '--roots', ...roots, ...which, '--testPathIgnorePatterns', ...testPathIgnorePatterns, '--bail', '--silent'],
+				['jest', '--roots', ...roots, ...which, '--testPathIgnorePatterns', ...testPathIgnorePatterns, '--bail', '--silent', '--passWithNoTests'],
 				{ encoding: 'utf8', timeout: 300_000 },
 			);
 		} finally {
